@@ -1,0 +1,7 @@
+package dev.brisk.cli;
+
+/** Placeholder until the CLI lands. */
+public final class Main {
+    public static void main(String[] args) {
+    }
+}

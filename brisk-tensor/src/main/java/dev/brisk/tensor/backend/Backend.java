@@ -1,0 +1,46 @@
+package dev.brisk.tensor.backend;
+
+import java.util.Optional;
+
+/**
+ * A provider of compute kernels, found through {@link java.util.ServiceLoader}.
+ *
+ * <p>A backend implements any subset of the kernel families; {@link Kernels} takes each family from the
+ * chosen backend when it has one and from the next best available backend otherwise, ending at the scalar
+ * {@code reference} backend, which implements them all. So an optional native backend that only offers
+ * GEMM (like {@code blas}) still gets fast elementwise kernels from {@code cpu}.
+ */
+public interface Backend {
+
+    /** Short lower-case name used by {@code BRISK_BACKEND} and in logs, e.g. {@code "cpu"}. */
+    String name();
+
+    /** Higher wins when no backend is requested explicitly. The reference backend is 0. */
+    int priority();
+
+    /** Empty when usable on this machine; otherwise why not (e.g. "libopenblas.so.0 not found"). */
+    default Optional<String> unavailableReason() {
+        return Optional.empty();
+    }
+
+    /** One line for {@code brisk info}: what this backend runs on (SIMD width, library path...). */
+    default String description() {
+        return name();
+    }
+
+    default Optional<GemmKernels> gemm() {
+        return Optional.empty();
+    }
+
+    default Optional<ElementwiseKernels> elementwise() {
+        return Optional.empty();
+    }
+
+    default Optional<ReductionKernels> reductions() {
+        return Optional.empty();
+    }
+
+    default Optional<SoftmaxKernels> softmax() {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.brisk.tensor.backend;
+
+/**
+ * Elementwise kernels over one contiguous run of {@code n} floats. The tensor layer splits broadcasting and
+ * strided tensors into such runs; an operand stride is 1 (contiguous) or 0 (one value broadcast over the run).
+ * Output and inputs may be the same array at the same offset (in-place), never partially overlapping.
+ */
+public interface ElementwiseKernels {
+
+    /** out[i] = op(x[i]) */
+    void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n);
+
+    /** out[i] = a[i·aStride] op b[i·bStride], strides 0 or 1 */
+    void binary(BinaryOp op, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+                float[] out, int outOff, int n);
+
+    /** out[i] = a[i·aStride] cmp b[i·bStride], strides 0 or 1 */
+    void compare(CompareOp op, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+                 boolean[] out, int outOff, int n);
+}
