@@ -36,6 +36,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public int floatLanes() {
+        return Simd.F.length();
+    }
+
+    @Override
     public Optional<GemmKernels> gemm() {
         return Optional.of(Holder.GEMM);
     }

@@ -28,6 +28,11 @@ public interface Backend {
         return name();
     }
 
+    /** Float lanes of one FMA instruction on this backend (16 with AVX-512); 1 for scalar code. */
+    default int floatLanes() {
+        return 1;
+    }
+
     default Optional<GemmKernels> gemm() {
         return Optional.empty();
     }

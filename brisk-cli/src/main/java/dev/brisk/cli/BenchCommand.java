@@ -1,0 +1,85 @@
+package dev.brisk.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brisk.tensor.Kernels;
+import dev.brisk.tensor.Parallel;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code brisk bench WORKLOAD}: the workloads of BENCHMARKS.md; with {@code --json} the last stdout line is JSON. */
+@Command(name = "bench", description = "Run a benchmark workload (see docs/BENCHMARKS.md).")
+final class BenchCommand implements Callable<Integer> {
+
+    /** Every workload BENCHMARKS.md defines; the ones not built yet say so. */
+    static final List<String> WORKLOADS = List.of("gemm", "mlp", "cnn", "transformer", "allreduce", "dataloader",
+            "ddp", "pipeline", "ps", "accuracy");
+
+    @Parameters(index = "0", paramLabel = "WORKLOAD", description = "one of: ${COMPLETION-CANDIDATES}",
+            completionCandidates = WorkloadNames.class)
+    String workload;
+
+    @Mixin
+    Main.RuntimeOptions runtime = new Main.RuntimeOptions();
+
+    @Option(names = "--precision", paramLabel = "P", description = "fp32 | bf16 | fp16 (default fp32)")
+    String precision = "fp32";
+
+    @Option(names = "--steps", paramLabel = "N", description = "measured steps (default: as many as fit the time)")
+    Integer steps;
+
+    @Option(names = "--n", paramLabel = "N", description = "gemm: one square size instead of the standard set")
+    Integer n;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "minimum measured time over the workload (default 5)")
+    double seconds = 5;
+
+    @Option(names = "--json", description = "print one JSON object as the last line of stdout")
+    boolean json;
+
+    static final class WorkloadNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return WORKLOADS.iterator();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        String w = workload.toLowerCase(Locale.ROOT);
+        if (!WORKLOADS.contains(w)) {
+            throw new UsageException("unknown workload '" + workload + "'; expected one of " + WORKLOADS);
+        }
+        String p = precision.toLowerCase(Locale.ROOT);
+        if (!List.of("fp32", "bf16", "fp16").contains(p)) {
+            throw new UsageException("--precision must be fp32, bf16 or fp16, got '" + precision + "'");
+        }
+        if (steps != null && steps < 1) {
+            throw new UsageException("--steps must be at least 1, got " + steps);
+        }
+        if (!(seconds > 0)) {
+            throw new UsageException("--seconds must be positive, got " + seconds);
+        }
+        runtime.apply();
+        ObjectNode result = switch (w) {
+            case "gemm" -> new GemmWorkload(p, n, steps, seconds).run();
+            default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
+                    + " in this version; available: [gemm]");
+        };
+        if (json) {
+            ObjectNode head = new ObjectMapper().createObjectNode();
+            head.put("workload", w);
+            head.put("threads", Parallel.threads());
+            head.put("precision", p);
+            head.put("backend", Kernels.get().backend().name());
+            head.setAll(result);
+            System.out.println(head.toString());
+        }
+        return 0;
+    }
+}

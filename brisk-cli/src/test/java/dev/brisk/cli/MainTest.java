@@ -1,0 +1,81 @@
+package dev.brisk.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    /** Runs the CLI in-process and returns {exit code, stdout, stderr}. */
+    private static Object[] run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Object[] {code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void infoListsBackendsAndPeak() {
+        Object[] r = run("info");
+        assertEquals(0, r[0], (String) r[2]);
+        String out = (String) r[1];
+        assertTrue(out.contains("reference"), out);
+        assertTrue(out.contains("cpu"), out);
+        assertTrue(out.matches("(?s).*FP32 peak .*GFLOP/s.*"), out);
+    }
+
+    @Test
+    void benchGemmJsonIsTheLastLine() throws Exception {
+        Object[] r = run("bench", "gemm", "--n", "64", "--steps", "3", "--seconds", "0.1", "--json");
+        assertEquals(0, r[0], (String) r[2]);
+        String[] lines = ((String) r[1]).strip().split("\n");
+        JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals("gemm", j.get("workload").asText());
+        assertEquals("fp32", j.get("precision").asText());
+        assertEquals("synthetic", j.get("data").asText());
+        assertTrue(j.get("threads").asInt() >= 1);
+        assertTrue(j.get("gflops").asDouble() > 0, j.toString());
+        assertEquals("64x64x64 NN", j.get("results").get(0).get("shape").asText());
+    }
+
+    @Test
+    void badInputExitsWithTwoAndNamesTheProblem() {
+        Object[] unknown = run("bench", "nope");
+        assertEquals(2, unknown[0]);
+        assertTrue(((String) unknown[2]).contains("unknown workload 'nope'"), (String) unknown[2]);
+
+        Object[] threads = run("bench", "gemm", "--threads", "0");
+        assertEquals(2, threads[0]);
+        assertTrue(((String) threads[2]).contains("--threads"), (String) threads[2]);
+
+        Object[] precision = run("bench", "gemm", "--precision", "fp8");
+        assertEquals(2, precision[0]);
+        assertTrue(((String) precision[2]).contains("--precision"), (String) precision[2]);
+
+        Object[] backend = run("info", "--backend", "nosuch");
+        assertEquals(2, backend[0]);
+        assertTrue(((String) backend[2]).contains("nosuch"), (String) backend[2]);
+    }
+
+    @Test
+    void trainSaysItIsNotAvailableYet() {
+        Object[] r = run("train");
+        assertEquals(2, r[0]);
+        assertTrue(((String) r[2]).contains("not available yet"), (String) r[2]);
+    }
+}
