@@ -188,4 +188,26 @@ final class IndexOps {
             dst.setLong(to, src.getLong(from));
         }
     }
+
+    /** zeros(shape) with {@code g}'s slices added at {@code index} along {@code dim} (index_add; repeats sum). */
+    static Tensor indexAdd(int[] shape, int dim, Tensor index, Tensor g) {
+        int d = Shapes.dim("indexAdd", dim, shape.length);
+        long[] ids = index.toLongArray();
+        Tensor out = Tensor.zeros(shape);
+        float[] o = out.storage().floats();
+        for (int i = 0; i < ids.length; i++) {
+            int row = checkedIndex("indexAdd", ids[i], shape[d], d);
+            Tensor dst = out.select(d, row);
+            Tensor add = g.select(d, i).to(DType.F32).contiguous();
+            if (dst.isContiguous()) {
+                float[] a = add.storage().floats();
+                var k = Kernels.get().elementwise();
+                k.binary(dev.brisk.tensor.backend.BinaryOp.ADD, o, dst.offset(), 1, a, add.offset(), 1, o,
+                        dst.offset(), add.numel());
+            } else {
+                dst.copyFrom(ElementwiseOps.binary(dev.brisk.tensor.backend.BinaryOp.ADD, dst, add));
+            }
+        }
+        return out;
+    }
 }

@@ -118,38 +118,6 @@ final class ReductionOps {
         return out.to(resultType);
     }
 
-    static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
-        int count = count(x, normalize("mean", dims, Math.max(x.dim(), 1)));
-        return reduce(ReduceOp.SUM, x, dims, keepDim).div((float) count);
-    }
-
-    static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
-        int[] d = normalize("var", dims, Math.max(x.dim(), 1));
-        int n = count(x, d);
-        Tensor centered = x.sub(mean(x, dims, true));
-        Tensor ss = reduce(ReduceOp.SUM, centered.mul(centered), dims, keepDim);
-        return ss.div((float) Math.max(0, n - correction));
-    }
-
-    static Tensor logsumexp(Tensor x, int[] dims, boolean keepDim) {
-        Tensor m = reduce(ReduceOp.MAX, x, dims, true);
-        // an all -inf slice has max -inf; shift by 0 there so the result is -inf, not NaN
-        Tensor finiteM = Tensor.where(m.abs().eq(Tensor.scalar(Float.POSITIVE_INFINITY)), Tensor.scalar(0f), m);
-        Tensor s = reduce(ReduceOp.SUM, x.sub(finiteM).exp(), dims, true).log().add(finiteM);
-        return keepDim ? s : s.reshape(reducedShape(x.shapeRef(), normalize("logsumexp", dims, x.dim()), false));
-    }
-
-    private static int count(Tensor x, int[] dims) {
-        if (x.dim() == 0) {
-            return 1;
-        }
-        int c = 1;
-        for (int d : dims) {
-            c *= x.shapeRef()[d];
-        }
-        return c;
-    }
-
     static Tensor argReduce(boolean max, Tensor x, int dim, boolean keepDim) {
         String name = max ? "argmax" : "argmin";
         ElementwiseOps.floatType(name, x);

@@ -4,8 +4,11 @@ import dev.brisk.tensor.backend.BinaryOp;
 import dev.brisk.tensor.backend.CompareOp;
 import dev.brisk.tensor.backend.ReduceOp;
 import dev.brisk.tensor.backend.UnaryOp;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * An n-dimensional strided view of a {@link Storage}: {@code element(i0..ik) = storage[offset + Σ i_d·stride_d]}.
@@ -14,6 +17,10 @@ import java.util.Objects;
  * {@link #contiguous()} and {@link #to(DType)} do. Ops follow NumPy/PyTorch broadcasting and return new
  * contiguous tensors; arithmetic runs in F32 (BF16/F16 inputs are widened and the result is stored back in the
  * widest input type). Shape errors name the op and the shapes involved.
+ *
+ * <p>Autograd: a tensor with {@link #requiresGrad()} set is tracked; every op on it (views included) records a
+ * {@link Node} with its backward rule, and {@link #backward()} accumulates gradients into the leaves'
+ * {@link #grad()}. Gradients are F32. {@link GradMode#noGrad()} turns recording off.
  */
 public final class Tensor {
 
@@ -21,6 +28,12 @@ public final class Tensor {
     private final int[] shape;
     private final int[] strides;
     private final int offset;
+
+    // autograd state: a leaf has no gradFn; requiresGrad on a leaf means "accumulate my gradient"
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Node gradFn;
+    private List<Consumer<Tensor>> gradReadyHooks;
 
     Tensor(Storage storage, int[] shape, int[] strides, int offset) {
         this.storage = storage;
@@ -116,10 +129,13 @@ public final class Tensor {
         return wrap(DType.BOOL, data.clone(), shape);
     }
 
-    /** Views {@code array} (not copied) as a contiguous tensor; the array's Java type must match {@code dtype}. */
+    /**
+     * Views {@code array} (not copied) as a contiguous tensor; the array's Java type must match {@code dtype}.
+     * With no shape given the tensor is 1-D (use {@link #scalar} for a 0-dim tensor).
+     */
     public static Tensor wrap(DType dtype, Object array, int... shape) {
         Storage s = Storage.wrap(dtype, array);
-        int[] sh = shape.clone();
+        int[] sh = shape.length == 0 ? new int[] {s.length()} : shape.clone();
         if (Shapes.numel(sh) != s.length()) {
             throw new IllegalArgumentException("shape " + Shapes.format(sh) + " needs " + Shapes.numel(sh)
                     + " elements but the array has " + s.length());
@@ -188,14 +204,19 @@ public final class Tensor {
                     + Shapes.format(strides) + " cannot be viewed as " + Shapes.format(s)
                     + " without a copy; use reshape() or contiguous() first");
         }
-        return new Tensor(storage, s, st, offset);
+        int[] in = shape.clone();
+        return Graph.record(new Tensor(storage, s, st, offset), "view", g -> new Tensor[] {g.reshape(in)}, this);
     }
 
     /** Like {@link #view}, but copies when the layout requires it (as PyTorch's reshape). */
     public Tensor reshape(int... newShape) {
         int[] s = ViewOps.inferShape("reshape", shape, newShape);
         int[] st = ViewOps.viewStrides(shape, strides, s);
-        return st != null ? new Tensor(storage, s, st, offset) : contiguous().view(s);
+        if (st == null) {
+            return contiguous().view(s);
+        }
+        int[] in = shape.clone();
+        return Graph.record(new Tensor(storage, s, st, offset), "reshape", g -> new Tensor[] {g.reshape(in)}, this);
     }
 
     /** Reorders dims: result dim i is input dim {@code order[i]}. */
@@ -216,7 +237,12 @@ public final class Tensor {
             s[i] = shape[d];
             st[i] = strides[d];
         }
-        return new Tensor(storage, s, st, offset);
+        int[] inverse = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            inverse[Shapes.dim("permute", order[i], shape.length)] = i;
+        }
+        return Graph.record(new Tensor(storage, s, st, offset), "permute", g -> new Tensor[] {g.permute(inverse)},
+                this);
     }
 
     public Tensor transpose(int dim0, int dim1) {
@@ -248,7 +274,9 @@ public final class Tensor {
         }
         int[] s = shape.clone();
         s[d] = length;
-        return new Tensor(storage, s, strides.clone(), offset + start * strides[d]);
+        int[] in = shape.clone();
+        return Graph.record(new Tensor(storage, s, strides.clone(), offset + start * strides[d]), "narrow",
+                g -> new Tensor[] {scatterInto(in, g, t -> t.narrow(d, start, length))}, this);
     }
 
     /** Python-style {@code [start:end:step]} along {@code dim}; negative start/end count from the end. */
@@ -265,7 +293,9 @@ public final class Tensor {
         int[] st = strides.clone();
         s[d] = len;
         st[d] = strides[d] * step;
-        return new Tensor(storage, s, st, offset + s0 * strides[d]);
+        int[] in = shape.clone();
+        return Graph.record(new Tensor(storage, s, st, offset + s0 * strides[d]), "slice",
+                g -> new Tensor[] {scatterInto(in, g, t -> t.slice(d, s0, e0, step))}, this);
     }
 
     /** Index {@code index} of {@code dim}, removing that dim. */
@@ -276,7 +306,16 @@ public final class Tensor {
             throw new IllegalArgumentException("select: index " + index + " out of range for dim " + d + " of size "
                     + shape[d]);
         }
-        return new Tensor(storage, remove(shape, d), remove(strides, d), offset + i * strides[d]);
+        int[] in = shape.clone();
+        return Graph.record(new Tensor(storage, remove(shape, d), remove(strides, d), offset + i * strides[d]),
+                "select", g -> new Tensor[] {scatterInto(in, g, t -> t.select(d, i))}, this);
+    }
+
+    /** zeros(shape) with {@code g} written into the region {@code region} selects: the backward of a slicing view. */
+    private static Tensor scatterInto(int[] shape, Tensor g, java.util.function.UnaryOperator<Tensor> region) {
+        Tensor z = zeros(shape);
+        region.apply(z).copyFrom(g);
+        return z;
     }
 
     /** Broadcasts size-1 dims (and new leading dims) to {@code newShape}; -1 keeps a dim. Stride 0, no copy. */
@@ -311,7 +350,8 @@ public final class Tensor {
                         + Shapes.format(newShape) + " (dim " + i + ": " + have + " is not 1)");
             }
         }
-        return new Tensor(storage, s, st, offset);
+        int[] in = shape.clone();
+        return Graph.record(new Tensor(storage, s, st, offset), "expand", g -> new Tensor[] {Graph.sumTo(g, in)}, this);
     }
 
     public Tensor unsqueeze(int dim) {
@@ -328,13 +368,19 @@ public final class Tensor {
                 j++;
             }
         }
-        return new Tensor(storage, s, st, offset);
+        int[] in = shape.clone();
+        return Graph.record(new Tensor(storage, s, st, offset), "unsqueeze", g -> new Tensor[] {g.reshape(in)}, this);
     }
 
     /** Removes {@code dim} if it has size 1 (otherwise returns this, as PyTorch does). */
     public Tensor squeeze(int dim) {
         int d = Shapes.dim("squeeze", dim, shape.length);
-        return shape[d] != 1 ? this : new Tensor(storage, remove(shape, d), remove(strides, d), offset);
+        if (shape[d] != 1) {
+            return this;
+        }
+        int[] in = shape.clone();
+        return Graph.record(new Tensor(storage, remove(shape, d), remove(strides, d), offset), "squeeze",
+                g -> new Tensor[] {g.reshape(in)}, this);
     }
 
     /** Removes every size-1 dim. */
@@ -380,17 +426,21 @@ public final class Tensor {
 
     /** This tensor if already contiguous, else a contiguous copy. */
     public Tensor contiguous() {
-        return isContiguous() && offset + numel() <= storage.length() ? this : Copy.contiguous(this, dtype());
+        return isContiguous() && offset + numel() <= storage.length() ? this : copy();
     }
 
     /** A contiguous copy that shares nothing with this tensor. */
     public Tensor copy() {
-        return Copy.contiguous(this, dtype());
+        return Graph.record(Copy.contiguous(this, dtype()), "copy", g -> new Tensor[] {g}, this);
     }
 
     /** This tensor in {@code dtype} (floats round to nearest even); returns this when the dtype already matches. */
     public Tensor to(DType dtype) {
-        return dtype == dtype() ? this : Copy.contiguous(this, dtype);
+        if (dtype == dtype()) {
+            return this;
+        }
+        Tensor out = Copy.contiguous(this, dtype);
+        return dtype.isFloatingPoint() ? Graph.record(out, "to", g -> new Tensor[] {g}, this) : out;
     }
 
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this tensor's elements. */
@@ -476,56 +526,56 @@ public final class Tensor {
     // ---- elementwise ops --------------------------------------------------------------------------------------
 
     public Tensor add(Tensor o) {
-        return ElementwiseOps.binary(BinaryOp.ADD, this, o);
+        return ElementwiseGrad.binary(BinaryOp.ADD, this, o);
     }
 
     public Tensor add(float s) {
-        return ElementwiseOps.binary(BinaryOp.ADD, this, scalar(s));
+        return ElementwiseGrad.binary(BinaryOp.ADD, this, scalar(s));
     }
 
     public Tensor sub(Tensor o) {
-        return ElementwiseOps.binary(BinaryOp.SUB, this, o);
+        return ElementwiseGrad.binary(BinaryOp.SUB, this, o);
     }
 
     public Tensor sub(float s) {
-        return ElementwiseOps.binary(BinaryOp.SUB, this, scalar(s));
+        return ElementwiseGrad.binary(BinaryOp.SUB, this, scalar(s));
     }
 
     public Tensor mul(Tensor o) {
-        return ElementwiseOps.binary(BinaryOp.MUL, this, o);
+        return ElementwiseGrad.binary(BinaryOp.MUL, this, o);
     }
 
     public Tensor mul(float s) {
-        return ElementwiseOps.binary(BinaryOp.MUL, this, scalar(s));
+        return ElementwiseGrad.binary(BinaryOp.MUL, this, scalar(s));
     }
 
     public Tensor div(Tensor o) {
-        return ElementwiseOps.binary(BinaryOp.DIV, this, o);
+        return ElementwiseGrad.binary(BinaryOp.DIV, this, o);
     }
 
     public Tensor div(float s) {
-        return ElementwiseOps.binary(BinaryOp.DIV, this, scalar(s));
+        return ElementwiseGrad.binary(BinaryOp.DIV, this, scalar(s));
     }
 
     public Tensor pow(Tensor o) {
-        return ElementwiseOps.binary(BinaryOp.POW, this, o);
+        return ElementwiseGrad.binary(BinaryOp.POW, this, o);
     }
 
     public Tensor pow(float exponent) {
-        return exponent == 2f ? unary(UnaryOp.SQUARE) : ElementwiseOps.binary(BinaryOp.POW, this, scalar(exponent));
+        return exponent == 2f ? unary(UnaryOp.SQUARE) : ElementwiseGrad.binary(BinaryOp.POW, this, scalar(exponent));
     }
 
     /** Elementwise maximum (NaN propagates). */
     public Tensor maximum(Tensor o) {
-        return ElementwiseOps.binary(BinaryOp.MAX, this, o);
+        return ElementwiseGrad.binary(BinaryOp.MAX, this, o);
     }
 
     public Tensor minimum(Tensor o) {
-        return ElementwiseOps.binary(BinaryOp.MIN, this, o);
+        return ElementwiseGrad.binary(BinaryOp.MIN, this, o);
     }
 
     public Tensor unary(UnaryOp op) {
-        return ElementwiseOps.unary(op, this);
+        return ElementwiseGrad.unary(op, this);
     }
 
     public Tensor neg() {
@@ -604,18 +654,18 @@ public final class Tensor {
 
     /** {@code cond ? a : b} elementwise, all three broadcast together; {@code cond} is BOOL. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
-        return ElementwiseOps.where(cond, a, b);
+        return ElementwiseGrad.where(cond, a, b);
     }
 
     // ---- reductions -------------------------------------------------------------------------------------------
 
     /** Sum of all elements, as a 0-dim tensor. */
     public Tensor sum() {
-        return ReductionOps.reduce(ReduceOp.SUM, this, ReductionOps.allDims(dim()), false);
+        return ReductionGrad.reduce(ReduceOp.SUM, this, ReductionOps.allDims(dim()), false);
     }
 
     public Tensor sum(int[] dims, boolean keepDim) {
-        return ReductionOps.reduce(ReduceOp.SUM, this, dims, keepDim);
+        return ReductionGrad.reduce(ReduceOp.SUM, this, dims, keepDim);
     }
 
     public Tensor sum(int dim, boolean keepDim) {
@@ -623,11 +673,15 @@ public final class Tensor {
     }
 
     public Tensor mean() {
-        return ReductionOps.mean(this, ReductionOps.allDims(dim()), false);
+        return mean(ReductionOps.allDims(dim()), false);
     }
 
     public Tensor mean(int[] dims, boolean keepDim) {
-        return ReductionOps.mean(this, dims, keepDim);
+        int count = 1;
+        for (int d : ReductionOps.normalize("mean", dims, Math.max(dim(), 1))) {
+            count *= dim() == 0 ? 1 : shape[d];
+        }
+        return sum(dims, keepDim).div((float) count);
     }
 
     public Tensor mean(int dim, boolean keepDim) {
@@ -635,19 +689,19 @@ public final class Tensor {
     }
 
     public Tensor max() {
-        return ReductionOps.reduce(ReduceOp.MAX, this, ReductionOps.allDims(dim()), false);
+        return ReductionGrad.reduce(ReduceOp.MAX, this, ReductionOps.allDims(dim()), false);
     }
 
     public Tensor max(int dim, boolean keepDim) {
-        return ReductionOps.reduce(ReduceOp.MAX, this, new int[] {dim}, keepDim);
+        return ReductionGrad.reduce(ReduceOp.MAX, this, new int[] {dim}, keepDim);
     }
 
     public Tensor min() {
-        return ReductionOps.reduce(ReduceOp.MIN, this, ReductionOps.allDims(dim()), false);
+        return ReductionGrad.reduce(ReduceOp.MIN, this, ReductionOps.allDims(dim()), false);
     }
 
     public Tensor min(int dim, boolean keepDim) {
-        return ReductionOps.reduce(ReduceOp.MIN, this, new int[] {dim}, keepDim);
+        return ReductionGrad.reduce(ReduceOp.MIN, this, new int[] {dim}, keepDim);
     }
 
     /** Index (I64) of the first maximum along {@code dim}. */
@@ -661,50 +715,170 @@ public final class Tensor {
 
     /** Variance over {@code dims} with Bessel-style {@code correction} (1 = unbiased, PyTorch's default). */
     public Tensor var(int[] dims, int correction, boolean keepDim) {
-        return ReductionOps.var(this, dims, correction, keepDim);
+        int count = 1;
+        for (int d : ReductionOps.normalize("var", dims, Math.max(dim(), 1))) {
+            count *= dim() == 0 ? 1 : shape[d];
+        }
+        Tensor centered = sub(mean(dims, true));
+        return centered.mul(centered).sum(dims, keepDim).div((float) Math.max(0, count - correction));
     }
 
     /** log Σ exp over {@code dims}, computed stably. */
     public Tensor logsumexp(int[] dims, boolean keepDim) {
-        return ReductionOps.logsumexp(this, dims, keepDim);
+        // m + log Σ exp(x - m) with m = max (detached: the result does not depend on it); an all -inf slice
+        // shifts by 0 so that it gives -inf rather than NaN
+        Tensor m;
+        try (var s = GradMode.noGrad()) {
+            Tensor max = ReductionOps.reduce(ReduceOp.MAX, this, dims, true);
+            m = where(max.abs().eq(scalar(Float.POSITIVE_INFINITY)), scalar(0f), max);
+        }
+        Tensor r = sub(m).exp().sum(dims, true).log().add(m);
+        return keepDim ? r : r.reshape(ReductionOps.reducedShape(shape, ReductionOps.normalize("logsumexp", dims,
+                Math.max(dim(), 1)), false));
     }
 
     public Tensor softmax(int dim) {
-        return ReductionOps.softmax(this, dim, false);
+        return ReductionGrad.softmax(this, dim, false);
     }
 
     public Tensor logSoftmax(int dim) {
-        return ReductionOps.softmax(this, dim, true);
+        return ReductionGrad.softmax(this, dim, true);
     }
 
     // ---- linear algebra, indexing, joining --------------------------------------------------------------------
 
     /** Matrix product with torch.matmul semantics (1-D, 2-D and broadcast batched). */
     public Tensor matmul(Tensor o) {
-        return MatMul.matmul(this, o);
+        return LinalgGrad.matmul(this, o);
     }
 
     /** {@code out[i][j][k] = this[index[i][j][k]][j][k]} for dim 0, and so on (torch.gather). */
     public Tensor gather(int dim, Tensor index) {
-        return IndexOps.gather(this, dim, index);
+        return IndexGrad.gather(this, dim, index);
     }
 
     /** A copy of this tensor with {@code src} added at {@code index} along {@code dim} (torch.scatter_add). */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
-        return IndexOps.scatterAdd(this, dim, index, src);
+        return IndexGrad.scatterAdd(this, dim, index, src);
     }
 
     /** Rows (or slices) {@code index} of {@code dim}, in order (torch.index_select; embedding lookup). */
     public Tensor indexSelect(int dim, Tensor index) {
-        return IndexOps.indexSelect(this, dim, index);
+        return IndexGrad.indexSelect(this, dim, index);
     }
 
     public static Tensor cat(int dim, Tensor... tensors) {
-        return IndexOps.cat(dim, tensors);
+        return IndexGrad.cat(dim, tensors);
     }
 
     public static Tensor stack(int dim, Tensor... tensors) {
-        return IndexOps.stack(dim, tensors);
+        if (tensors.length == 0) {
+            throw new IllegalArgumentException("stack: needs at least one tensor");
+        }
+        int d = Shapes.dim("stack", dim, tensors[0].dim() + 1);
+        Tensor[] u = new Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            if (!Arrays.equals(tensors[i].shape, tensors[0].shape)) {
+                throw new IllegalArgumentException("stack: all tensors need the same shape, got "
+                        + Shapes.format(tensors[0].shape) + " and " + Shapes.format(tensors[i].shape));
+            }
+            u[i] = tensors[i].unsqueeze(d);
+        }
+        return IndexGrad.cat(d, u);
+    }
+
+    // ---- autograd ---------------------------------------------------------------------------------------------
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf as needing its gradient (parameters); returns this. Only floating-point leaves qualify. */
+    public Tensor requiresGrad(boolean requires) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad can only be changed on a leaf tensor; this one was computed"
+                    + " by '" + gradFn.op() + "' (use detach() to get a leaf)");
+        }
+        if (requires && !dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("only floating-point tensors can require grad, got " + dtype());
+        }
+        this.requiresGrad = requires;
+        return this;
+    }
+
+    /** True for tensors not computed by a recorded op (parameters, inputs, detached tensors). */
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** The op that computed this tensor, or null for a leaf. */
+    public Node gradFn() {
+        return gradFn;
+    }
+
+    /** The accumulated gradient of a leaf (F32, same shape), or null before any backward. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Replaces the gradient (null clears it); a non-null gradient must match this shape and is stored as F32. */
+    public void setGrad(Tensor g) {
+        if (g != null && !Arrays.equals(g.shape, shape)) {
+            throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.format(g.shape)
+                    + " does not match tensor shape " + Shapes.format(shape));
+        }
+        this.grad = g == null ? null : g.to(DType.F32).contiguous();
+    }
+
+    /** Clears the gradient (set to none, as PyTorch's default zero_grad). */
+    public void zeroGrad() {
+        this.grad = null;
+    }
+
+    /** A leaf sharing this tensor's data that is not tracked by autograd. */
+    public Tensor detach() {
+        return new Tensor(storage, shape, strides, offset);
+    }
+
+    /** Back-propagates from this one-element tensor (a loss) into the leaves' {@link #grad()}. */
+    public void backward() {
+        Backprop.run(this, null, false);
+    }
+
+    /** Back-propagates {@code gradient} (same shape as this) from a tensor with any shape. */
+    public void backward(Tensor gradient) {
+        Backprop.run(this, gradient, false);
+    }
+
+    /** As {@link #backward(Tensor)}; {@code retainGraph} keeps the graph for another backward. */
+    public void backward(Tensor gradient, boolean retainGraph) {
+        Backprop.run(this, gradient, retainGraph);
+    }
+
+    /**
+     * Calls {@code hook} with this leaf during backward as soon as its gradient for that backward is final
+     * (every op that used it has run), before backward finishes. Data-parallel training starts communicating
+     * gradients from here.
+     */
+    public void registerGradReadyHook(Consumer<Tensor> hook) {
+        Objects.requireNonNull(hook, "hook");
+        if (gradReadyHooks == null) {
+            gradReadyHooks = new ArrayList<>();
+        }
+        gradReadyHooks.add(hook);
+    }
+
+    void fireGradReady() {
+        if (gradReadyHooks != null) {
+            for (Consumer<Tensor> h : gradReadyHooks) {
+                h.accept(this);
+            }
+        }
+    }
+
+    void attach(Node node) {
+        this.gradFn = node;
+        this.requiresGrad = true;
     }
 
     // ---- comparisons of whole tensors (for tests) -------------------------------------------------------------

@@ -17,4 +17,15 @@ public interface ElementwiseKernels {
     /** out[i] = a[i·aStride] cmp b[i·bStride], strides 0 or 1 */
     void compare(CompareOp op, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
                  boolean[] out, int outOff, int n);
+
+    /**
+     * out[i] = g[i] · op'(x[i]): the backward of a unary op, fused so that the derivative never materialises.
+     * The default is the scalar definition ({@link dev.brisk.tensor.reference.ReferenceElementwise#derivative}).
+     */
+    default void unaryGrad(UnaryOp op, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff, int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = g[gOff + i]
+                    * dev.brisk.tensor.reference.ReferenceElementwise.derivative(op, x[xOff + i]);
+        }
+    }
 }

@@ -54,6 +54,40 @@ public final class ReferenceElementwise implements ElementwiseKernels {
         };
     }
 
+    /** d op(x) / dx, in double and rounded once; the definition every fused backward kernel must match. */
+    public static float derivative(UnaryOp op, float xf) {
+        double x = xf;
+        return (float) switch (op) {
+            case NEG -> -1.0;
+            case ABS -> x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+            case EXP -> Math.exp(x);
+            case LOG -> 1 / x;
+            case SQRT -> 0.5 / Math.sqrt(x);
+            case RSQRT -> -0.5 / (x * Math.sqrt(x));
+            case RECIPROCAL -> -1 / (x * x);
+            case SQUARE -> 2 * x;
+            case TANH -> {
+                double t = Math.tanh(x);
+                yield 1 - t * t;
+            }
+            case SIGMOID -> {
+                double s = 1 / (1 + Math.exp(-x));
+                yield s * (1 - s);
+            }
+            case RELU -> x > 0 ? 1.0 : 0.0;
+            case GELU_ERF -> 0.5 * (1 + Erf.erf(x / Math.sqrt(2))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+            case GELU_TANH -> {
+                double u = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+                double t = Math.tanh(u);
+                yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+            }
+            case SILU -> {
+                double s = 1 / (1 + Math.exp(-x));
+                yield s * (1 + x * (1 - s));
+            }
+        };
+    }
+
     public static float apply(BinaryOp op, float a, float b) {
         return switch (op) {
             case ADD -> a + b;

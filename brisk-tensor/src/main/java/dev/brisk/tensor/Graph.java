@@ -1,0 +1,52 @@
+package dev.brisk.tensor;
+
+/** Recording of the autograd graph: the one place that decides whether an op's output gets a {@link Node}. */
+final class Graph {
+
+    private Graph() {
+    }
+
+    /** True when grad mode is on and some input requires grad, i.e. the op must be recorded. */
+    static boolean needed(Tensor... inputs) {
+        if (!GradMode.isEnabled()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Attaches {@code backward} to {@code out} when {@link #needed}; returns {@code out}. */
+    static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
+        if (needed(inputs)) {
+            out.attach(new Node(op, inputs, backward));
+        }
+        return out;
+    }
+
+    /**
+     * Sums a gradient of a broadcast result back to the shape of the operand that was broadcast (the reverse of
+     * NumPy broadcasting): leading extra dims and dims where the operand had size 1 are summed.
+     */
+    static Tensor sumTo(Tensor g, int[] shape) {
+        int[] gs = g.shapeRef();
+        if (java.util.Arrays.equals(gs, shape)) {
+            return g;
+        }
+        int lead = gs.length - shape.length;
+        int count = 0;
+        int[] dims = new int[gs.length];
+        for (int i = 0; i < gs.length; i++) {
+            if (i < lead || (shape[i - lead] == 1 && gs[i] != 1)) {
+                dims[count++] = i;
+            }
+        }
+        Tensor s = count == 0 ? g
+                : ReductionOps.reduce(dev.brisk.tensor.backend.ReduceOp.SUM, g, java.util.Arrays.copyOf(dims, count),
+                        true);
+        return s.reshape(shape);
+    }
+}
