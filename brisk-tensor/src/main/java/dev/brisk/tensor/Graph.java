@@ -1,13 +1,18 @@
 package dev.brisk.tensor;
 
-/** Recording of the autograd graph: the one place that decides whether an op's output gets a {@link Node}. */
-final class Graph {
+/**
+ * Recording of the autograd graph: the one place that decides whether an op's output gets a {@link Node}.
+ * Public so that ops defined outside this package (convolution, pooling, norms, attention, custom ops) can
+ * attach their own backward rule: compute the forward under {@link GradMode#noGrad()} when {@link #needed},
+ * then {@link #record} the result with its vector-Jacobian product.
+ */
+public final class Graph {
 
     private Graph() {
     }
 
     /** True when grad mode is on and some input requires grad, i.e. the op must be recorded. */
-    static boolean needed(Tensor... inputs) {
+    public static boolean needed(Tensor... inputs) {
         if (!GradMode.isEnabled()) {
             return false;
         }
@@ -20,7 +25,7 @@ final class Graph {
     }
 
     /** Attaches {@code backward} to {@code out} when {@link #needed}; returns {@code out}. */
-    static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
+    public static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
         if (needed(inputs)) {
             out.attach(new Node(op, inputs, backward));
         }
@@ -31,7 +36,7 @@ final class Graph {
      * Sums a gradient of a broadcast result back to the shape of the operand that was broadcast (the reverse of
      * NumPy broadcasting): leading extra dims and dims where the operand had size 1 are summed.
      */
-    static Tensor sumTo(Tensor g, int[] shape) {
+    public static Tensor sumTo(Tensor g, int[] shape) {
         int[] gs = g.shapeRef();
         if (java.util.Arrays.equals(gs, shape)) {
             return g;

@@ -3,6 +3,8 @@ package dev.brisk.tensor;
 import dev.brisk.tensor.backend.Backend;
 import dev.brisk.tensor.backend.ElementwiseKernels;
 import dev.brisk.tensor.backend.GemmKernels;
+import dev.brisk.tensor.backend.NormKernels;
+import dev.brisk.tensor.backend.PoolKernels;
 import dev.brisk.tensor.backend.ReductionKernels;
 import dev.brisk.tensor.backend.SoftmaxKernels;
 import java.util.ArrayList;
@@ -30,6 +32,8 @@ public final class Kernels {
     private final ElementwiseKernels elementwise;
     private final ReductionKernels reductions;
     private final SoftmaxKernels softmax;
+    private final PoolKernels pooling;
+    private final NormKernels norms;
     private final String summary;
 
     private Kernels(Backend backend, List<Backend> fallbacks) {
@@ -40,6 +44,8 @@ public final class Kernels {
         this.elementwise = pick(backend, fallbacks, Backend::elementwise, "elementwise", parts);
         this.reductions = pick(backend, fallbacks, Backend::reductions, "reductions", parts);
         this.softmax = pick(backend, fallbacks, Backend::softmax, "softmax", parts);
+        this.pooling = pick(backend, fallbacks, Backend::pooling, "pooling", parts);
+        this.norms = pick(backend, fallbacks, Backend::norms, "norms", parts);
         s.append(" (").append(String.join(", ", parts)).append(')');
         this.summary = s.toString();
     }
@@ -141,5 +147,13 @@ public final class Kernels {
 
     public SoftmaxKernels softmax() {
         return softmax;
+    }
+
+    public PoolKernels pooling() {
+        return pooling;
+    }
+
+    public NormKernels norms() {
+        return norms;
     }
 }

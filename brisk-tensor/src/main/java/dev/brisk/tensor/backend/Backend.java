@@ -48,4 +48,12 @@ public interface Backend {
     default Optional<SoftmaxKernels> softmax() {
         return Optional.empty();
     }
+
+    default Optional<PoolKernels> pooling() {
+        return Optional.empty();
+    }
+
+    default Optional<NormKernels> norms() {
+        return Optional.empty();
+    }
 }

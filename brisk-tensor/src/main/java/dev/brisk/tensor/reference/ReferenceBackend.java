@@ -3,6 +3,8 @@ package dev.brisk.tensor.reference;
 import dev.brisk.tensor.backend.Backend;
 import dev.brisk.tensor.backend.ElementwiseKernels;
 import dev.brisk.tensor.backend.GemmKernels;
+import dev.brisk.tensor.backend.NormKernels;
+import dev.brisk.tensor.backend.PoolKernels;
 import dev.brisk.tensor.backend.ReductionKernels;
 import dev.brisk.tensor.backend.SoftmaxKernels;
 import java.util.Optional;
@@ -17,6 +19,8 @@ public final class ReferenceBackend implements Backend {
     private static final ReferenceElementwise ELEMENTWISE = new ReferenceElementwise();
     private static final ReferenceReductions REDUCTIONS = new ReferenceReductions();
     private static final ReferenceSoftmax SOFTMAX = new ReferenceSoftmax();
+    private static final ReferencePooling POOLING = new ReferencePooling();
+    private static final ReferenceNorms NORMS = new ReferenceNorms();
 
     @Override
     public String name() {
@@ -51,5 +55,15 @@ public final class ReferenceBackend implements Backend {
     @Override
     public Optional<SoftmaxKernels> softmax() {
         return Optional.of(SOFTMAX);
+    }
+
+    @Override
+    public Optional<PoolKernels> pooling() {
+        return Optional.of(POOLING);
+    }
+
+    @Override
+    public Optional<NormKernels> norms() {
+        return Optional.of(NORMS);
     }
 }
