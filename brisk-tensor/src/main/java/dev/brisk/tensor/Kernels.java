@@ -4,6 +4,7 @@ import dev.brisk.tensor.backend.Backend;
 import dev.brisk.tensor.backend.ElementwiseKernels;
 import dev.brisk.tensor.backend.GemmKernels;
 import dev.brisk.tensor.backend.NormKernels;
+import dev.brisk.tensor.backend.OptimizerKernels;
 import dev.brisk.tensor.backend.PoolKernels;
 import dev.brisk.tensor.backend.ReductionKernels;
 import dev.brisk.tensor.backend.SoftmaxKernels;
@@ -34,6 +35,7 @@ public final class Kernels {
     private final SoftmaxKernels softmax;
     private final PoolKernels pooling;
     private final NormKernels norms;
+    private final OptimizerKernels optimizers;
     private final String summary;
 
     private Kernels(Backend backend, List<Backend> fallbacks) {
@@ -46,6 +48,7 @@ public final class Kernels {
         this.softmax = pick(backend, fallbacks, Backend::softmax, "softmax", parts);
         this.pooling = pick(backend, fallbacks, Backend::pooling, "pooling", parts);
         this.norms = pick(backend, fallbacks, Backend::norms, "norms", parts);
+        this.optimizers = pick(backend, fallbacks, Backend::optimizers, "optimizers", parts);
         s.append(" (").append(String.join(", ", parts)).append(')');
         this.summary = s.toString();
     }
@@ -155,5 +158,9 @@ public final class Kernels {
 
     public NormKernels norms() {
         return norms;
+    }
+
+    public OptimizerKernels optimizers() {
+        return optimizers;
     }
 }

@@ -56,4 +56,8 @@ public interface Backend {
     default Optional<NormKernels> norms() {
         return Optional.empty();
     }
+
+    default Optional<OptimizerKernels> optimizers() {
+        return Optional.empty();
+    }
 }

@@ -4,6 +4,7 @@ import dev.brisk.tensor.backend.Backend;
 import dev.brisk.tensor.backend.ElementwiseKernels;
 import dev.brisk.tensor.backend.GemmKernels;
 import dev.brisk.tensor.backend.NormKernels;
+import dev.brisk.tensor.backend.OptimizerKernels;
 import dev.brisk.tensor.backend.PoolKernels;
 import dev.brisk.tensor.backend.ReductionKernels;
 import dev.brisk.tensor.backend.SoftmaxKernels;
@@ -21,6 +22,7 @@ public final class ReferenceBackend implements Backend {
     private static final ReferenceSoftmax SOFTMAX = new ReferenceSoftmax();
     private static final ReferencePooling POOLING = new ReferencePooling();
     private static final ReferenceNorms NORMS = new ReferenceNorms();
+    private static final ReferenceOptimizers OPTIMIZERS = new ReferenceOptimizers();
 
     @Override
     public String name() {
@@ -65,5 +67,10 @@ public final class ReferenceBackend implements Backend {
     @Override
     public Optional<NormKernels> norms() {
         return Optional.of(NORMS);
+    }
+
+    @Override
+    public Optional<OptimizerKernels> optimizers() {
+        return Optional.of(OPTIMIZERS);
     }
 }
