@@ -677,6 +677,9 @@ public final class Tensor {
     }
 
     public Tensor mean(int[] dims, boolean keepDim) {
+        if (isHalf()) { // sum and divide in F32, round once
+            return to(DType.F32).mean(dims, keepDim).to(dtype());
+        }
         int count = 1;
         for (int d : ReductionOps.normalize("mean", dims, Math.max(dim(), 1))) {
             count *= dim() == 0 ? 1 : shape[d];
@@ -715,6 +718,9 @@ public final class Tensor {
 
     /** Variance over {@code dims} with Bessel-style {@code correction} (1 = unbiased, PyTorch's default). */
     public Tensor var(int[] dims, int correction, boolean keepDim) {
+        if (isHalf()) { // every intermediate in F32, round once
+            return to(DType.F32).var(dims, correction, keepDim).to(dtype());
+        }
         int count = 1;
         for (int d : ReductionOps.normalize("var", dims, Math.max(dim(), 1))) {
             count *= dim() == 0 ? 1 : shape[d];
@@ -725,6 +731,9 @@ public final class Tensor {
 
     /** log Σ exp over {@code dims}, computed stably. */
     public Tensor logsumexp(int[] dims, boolean keepDim) {
+        if (isHalf()) { // every intermediate in F32, round once
+            return to(DType.F32).logsumexp(dims, keepDim).to(dtype());
+        }
         // m + log Σ exp(x - m) with m = max (detached: the result does not depend on it); an all -inf slice
         // shifts by 0 so that it gives -inf rather than NaN
         Tensor m;
@@ -735,6 +744,11 @@ public final class Tensor {
         Tensor r = sub(m).exp().sum(dims, true).log().add(m);
         return keepDim ? r : r.reshape(ReductionOps.reducedShape(shape, ReductionOps.normalize("logsumexp", dims,
                 Math.max(dim(), 1)), false));
+    }
+
+    /** BF16 or F16: composite ops compute in F32 and round once, rather than after every step. */
+    private boolean isHalf() {
+        return dtype() == DType.BF16 || dtype() == DType.F16;
     }
 
     public Tensor softmax(int dim) {
