@@ -56,15 +56,38 @@ public final class Parallel {
         }
         Pool p = pool;
         if (tasks == 1 || p.size == 1 || !p.busy.compareAndSet(false, true)) {
-            for (int i = 0; i < tasks; i++) {
-                body.accept(i);
-            }
+            runSerially(tasks, body);
             return;
         }
         try {
             p.run(tasks, body);
         } finally {
             p.busy.set(false);
+        }
+    }
+
+    /** Same contract as the pool: every task runs, the first failure is rethrown at the end. */
+    private static void runSerially(int tasks, IntConsumer body) {
+        RuntimeException firstRuntime = null;
+        Error firstError = null;
+        for (int i = 0; i < tasks; i++) {
+            try {
+                body.accept(i);
+            } catch (RuntimeException e) {
+                if (firstRuntime == null && firstError == null) {
+                    firstRuntime = e;
+                }
+            } catch (Error e) {
+                if (firstRuntime == null && firstError == null) {
+                    firstError = e;
+                }
+            }
+        }
+        if (firstError != null) {
+            throw firstError;
+        }
+        if (firstRuntime != null) {
+            throw firstRuntime;
         }
     }
 

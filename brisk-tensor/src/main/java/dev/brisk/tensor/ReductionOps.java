@@ -92,6 +92,9 @@ final class ReductionOps {
 
     static Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepDim) {
         String name = op.name().toLowerCase(Locale.ROOT);
+        if (op == ReduceOp.SUM && !x.dtype().isFloatingPoint()) {
+            return integerSum(x, dims, keepDim);
+        }
         DType resultType = ElementwiseOps.floatType(name, x);
         if (x.dim() == 0) {
             return x.copy();
@@ -116,6 +119,31 @@ final class ReductionOps {
                     out.storage().floats(), 0);
         }
         return out.to(resultType);
+    }
+
+    /** Sum of an integer or BOOL tensor as I64, exactly (counting correct predictions, masks), as PyTorch. */
+    private static Tensor integerSum(Tensor x, int[] dims, boolean keepDim) {
+        if (x.dim() == 0) {
+            return x.to(DType.I64).copy();
+        }
+        int[] d = normalize("sum", dims, x.dim());
+        Tensor[] block = new Tensor[1];
+        int[] l = layout(x, d, block);
+        int outer = l[0];
+        int r = l[1];
+        int inner = l[2];
+        Tensor out = Tensor.zeros(DType.I64, reducedShape(x.shapeRef(), d, keepDim));
+        Storage src = block[0].storage();
+        long[] o = out.storage().longs();
+        int base = block[0].offset();
+        for (int a = 0; a < outer; a++) {
+            for (int j = 0; j < r; j++) {
+                for (int i = 0; i < inner; i++) {
+                    o[a * inner + i] += src.getLong(base + (a * r + j) * inner + i);
+                }
+            }
+        }
+        return out;
     }
 
     static Tensor argReduce(boolean max, Tensor x, int dim, boolean keepDim) {
