@@ -1,0 +1,46 @@
+package dev.brisk.nn;
+
+import dev.brisk.tensor.Rng;
+import dev.brisk.tensor.Tensor;
+import java.util.Objects;
+
+/**
+ * Inverted dropout: in training each element is kept with probability {@code 1 − p} and scaled by
+ * {@code 1/(1 − p)} (zeroed otherwise), so the expected value is unchanged; in evaluation it is the identity.
+ *
+ * <p>The mask comes from this layer's own {@link Rng}, drawn once per forward in row-major order, so two layers
+ * built with equal seeds drop the same elements for the same sequence of input shapes. Give each Dropout its own
+ * stream ({@code rng.split()}) when several share a model.
+ */
+public final class Dropout extends Module {
+
+    private final float p;
+    private final Rng rng;
+
+    public Dropout(float p, Rng rng) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("Dropout: p must be in [0, 1], got " + p);
+        }
+        this.p = p;
+        this.rng = Objects.requireNonNull(rng, "Dropout: rng");
+        describe("p=" + p);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Checks.floating("Dropout", x);
+        if (!isTraining() || p == 0) {
+            return x;
+        }
+        if (p == 1) {
+            return x.mul(0f);
+        }
+        // keep where u ≥ p, u ~ U[0, 1): P(keep) = 1 − p
+        Tensor keep = Tensor.rand(rng, x.shape()).ge(Tensor.scalar(p));
+        return Tensor.where(keep, x.mul(1f / (1f - p)), Tensor.scalar(0f));
+    }
+
+    public float p() {
+        return p;
+    }
+}
