@@ -54,4 +54,35 @@ public final class Graph {
                         true);
         return s.reshape(shape);
     }
+
+    /**
+     * Bytes of activations the recorded graph under {@code root} holds for backward: the distinct storages of every
+     * recorded op's inputs, excluding trainable leaves (parameters). This is the activation memory a step keeps
+     * alive between forward and backward, the quantity precision and checkpointing policies reduce.
+     */
+    public static long savedActivationBytes(Tensor root) {
+        java.util.Set<Storage> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<Node> visited = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Tensor> todo = new java.util.ArrayDeque<>();
+        todo.push(root);
+        long bytes = 0;
+        while (!todo.isEmpty()) {
+            Tensor t = todo.pop();
+            Node n = t.gradFn();
+            if (n == null || n.isFreed() || !visited.add(n)) {
+                continue;
+            }
+            for (Tensor in : n.inputs()) {
+                if (in == null) {
+                    continue;
+                }
+                boolean parameter = in.isLeaf() && in.requiresGrad();
+                if (!parameter && seen.add(in.storage())) {
+                    bytes += in.storage().byteSize();
+                }
+                todo.push(in);
+            }
+        }
+        return bytes;
+    }
 }
