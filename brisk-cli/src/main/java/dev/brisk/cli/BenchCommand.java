@@ -39,6 +39,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "minimum measured time over the workload (default 5)")
     double seconds = 5;
 
+    @Option(names = "--workers", paramLabel = "N", description = "dataloader: loader worker threads (default 2)")
+    int workers = 2;
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -68,8 +71,9 @@ final class BenchCommand implements Callable<Integer> {
         runtime.apply();
         ObjectNode result = switch (w) {
             case "gemm" -> new GemmWorkload(p, n, steps, seconds).run();
+            case "dataloader" -> DataloaderWorkload.run(workers, seconds, steps);
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
-                    + " in this version; available: [gemm]");
+                    + " in this version; available: [gemm, dataloader]");
         };
         if (json) {
             ObjectNode head = new ObjectMapper().createObjectNode();
