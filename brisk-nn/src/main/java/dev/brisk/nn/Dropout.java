@@ -10,19 +10,22 @@ import java.util.Objects;
  *
  * <p>The mask comes from this layer's own {@link Rng}, drawn once per forward in row-major order, so two layers
  * built with equal seeds drop the same elements for the same sequence of input shapes. Give each Dropout its own
- * stream ({@code rng.split()}) when several share a model.
+ * stream ({@code rng.split()}) when several share a model. The generator's state lives in the buffer
+ * {@code rng_state}, so it is saved with the model's state dict and a resumed run drops exactly the elements an
+ * uninterrupted run would have.
  */
 public final class Dropout extends Module {
 
     private final float p;
-    private final Rng rng;
+    private final Tensor rngState; // I64 {seed, gamma} of this layer's SplitMix64 stream
 
     public Dropout(float p, Rng rng) {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("Dropout: p must be in [0, 1], got " + p);
         }
         this.p = p;
-        this.rng = Objects.requireNonNull(rng, "Dropout: rng");
+        Objects.requireNonNull(rng, "Dropout: rng");
+        this.rngState = registerBuffer("rng_state", Tensor.ofLongs(rng.state(), 2));
         describe("p=" + p);
     }
 
@@ -36,7 +39,10 @@ public final class Dropout extends Module {
             return x.mul(0f);
         }
         // keep where u ≥ p, u ~ U[0, 1): P(keep) = 1 − p
+        long[] state = rngState.storage().longs();
+        Rng rng = Rng.fromState(state);
         Tensor keep = Tensor.rand(rng, x.shape()).ge(Tensor.scalar(p));
+        System.arraycopy(rng.state(), 0, state, 0, 2);
         return Tensor.where(keep, x.mul(1f / (1f - p)), Tensor.scalar(0f));
     }
 

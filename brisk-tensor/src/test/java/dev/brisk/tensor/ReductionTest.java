@@ -279,7 +279,12 @@ class ReductionTest {
         Tensor t = Tensor.zeros(2, 3);
         assertThrowsWith(IllegalArgumentException.class, () -> t.sum(new int[] {2}, false), "sum", "dim 2");
         assertThrowsWith(IllegalArgumentException.class, () -> t.sum(new int[] {1, -1}, false), "sum", "twice");
-        assertThrowsWith(IllegalArgumentException.class, () -> Tensor.ofLongs(new long[] {1}, 1).sum(), "sum", "I64");
+        // integer and BOOL sums are exact I64, as PyTorch (counting correct predictions); max still needs floats
+        Tensor ints = Tensor.ofLongs(new long[] {Long.MAX_VALUE - 5, 3, -1}, 3);
+        assertEquals(DType.I64, ints.sum().dtype());
+        assertEquals(Long.MAX_VALUE - 3, ints.sum().toLongArray()[0]);
+        assertEquals(2, Tensor.ofBools(new boolean[] {true, false, true}, 3).sum().toLongArray()[0]);
+        assertThrowsWith(IllegalArgumentException.class, () -> Tensor.ofLongs(new long[] {1}, 1).max(), "max", "I64");
         Tensor empty = Tensor.zeros(2, 0);
         assertArrayEquals(new float[] {0f, 0f}, empty.sum(1, false).toFloatArray(), "empty sum is 0");
         assertThrowsWith(IllegalArgumentException.class, () -> empty.max(1, false), "max", "zero-size");
