@@ -1,0 +1,259 @@
+package dev.brisk.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.brisk.data.Batch;
+import dev.brisk.data.DataLoader;
+import dev.brisk.data.LoaderPosition;
+import dev.brisk.nn.Module;
+import dev.brisk.nn.loss.Loss;
+import dev.brisk.optim.Optimizer;
+import dev.brisk.optim.Schedule;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The training loop. Each step draws {@code accumulation} batches (timing the wait), sets the learning rate from
+ * the schedule, and runs a {@link TrainStep}; around it the loop logs metrics, evaluates, checkpoints, stops early
+ * and stops on a non-finite loss — all on the cadences of the {@link TrainPlan}. State that a resume needs (step,
+ * loader position, early-stopping counters; the model and optimizer state dicts) goes into every checkpoint, so a
+ * resumed run continues bit-identically.
+ */
+public final class Trainer {
+
+    /** How the run ended. */
+    public record Summary(long steps, int epochs, double lastLoss, Evaluation lastEval, String stopReason,
+                          double seconds) {
+    }
+
+    private final Module model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final Schedule schedule;
+    private final DataLoader train;
+    private final DataLoader test;
+    private final TrainPlan plan;
+    private final Path runDir;
+    private final ObjectNode config;
+    private final double trainFlopsPerSample;
+    private final double peakFlops;
+    private final PrintStream console;
+    private final TrainStep trainStep;
+
+    private LoaderPosition position = new LoaderPosition(0, 0);
+    private double bestEvalLoss = Double.POSITIVE_INFINITY;
+    private int evalsWithoutImprovement;
+    private MetricsLog metrics;
+
+    /**
+     * @param test                may be null (no evaluation)
+     * @param runDir              may be null (no metrics file, no checkpoints)
+     * @param trainFlopsPerSample forward + backward FLOPs per sample, for MFU (0 when unknown)
+     * @param peakFlops           the machine's FP32 peak in FLOP/s, for MFU
+     */
+    public Trainer(Module model, Loss loss, Optimizer optimizer, Schedule schedule, DataLoader train, DataLoader test,
+                   TrainPlan plan, Path runDir, ObjectNode config, double trainFlopsPerSample, double peakFlops,
+                   PrintStream console) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.loss = Objects.requireNonNull(loss, "loss");
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
+        this.train = Objects.requireNonNull(train, "train loader");
+        this.test = test;
+        this.plan = Objects.requireNonNull(plan, "plan");
+        this.runDir = runDir;
+        this.config = config == null ? MetricsLog.object() : config;
+        this.trainFlopsPerSample = trainFlopsPerSample;
+        this.peakFlops = peakFlops;
+        this.console = console;
+        this.trainStep = new TrainStep(model, loss, optimizer, plan.clipGradNorm());
+    }
+
+    public long step() {
+        return trainStep.step();
+    }
+
+    /** Continues from a checkpoint: model, optimizer, step, loader position and early-stopping state. */
+    public void restore(Checkpoints.Loaded c) {
+        model.loadStateDict(c.model(), true);
+        optimizer.loadStateDict(c.optimizer());
+        ObjectNode t = c.trainer();
+        trainStep.setStep(t.path("step").asLong());
+        position = new LoaderPosition(t.path("epoch").asInt(), t.path("batch").asInt());
+        bestEvalLoss = t.path("best_eval_loss").isNumber() ? t.path("best_eval_loss").asDouble()
+                : Double.POSITIVE_INFINITY;
+        evalsWithoutImprovement = t.path("evals_without_improvement").asInt();
+    }
+
+    public Summary fit() {
+        long t0 = System.nanoTime();
+        if (runDir != null) {
+            metrics = new MetricsLog(runDir.resolve("metrics.jsonl"));
+        }
+        Progress progress = new Progress(console, train.batchesPerEpoch(), plan.accumulation());
+        Iterator<Batch> batches = train.from(position).iterator();
+        int epoch = position.epoch();
+        int batchInEpoch = position.batch();
+        StepResult last = null;
+        Evaluation lastEval = null;
+        String stop = "reached " + plan.totalSteps() + " steps";
+        try {
+            while (trainStep.step() < plan.totalSteps()) {
+                List<Batch> micro = new ArrayList<>(plan.accumulation());
+                long wait = 0;
+                boolean epochEnded = false;
+                while (micro.size() < plan.accumulation()) {
+                    long a = System.nanoTime();
+                    if (!batches.hasNext()) {
+                        epochEnded = true;
+                        epoch++;
+                        batchInEpoch = 0;
+                        batches = train.epoch(epoch).iterator();
+                        if (!batches.hasNext()) {
+                            throw new IllegalStateException("the training data has no batches (dataset smaller than"
+                                    + " one batch with drop_last?)");
+                        }
+                        if (micro.isEmpty()) {
+                            lastEval = endOfEpoch(epoch - 1, last, lastEval, progress);
+                            if (stoppedEarly()) {
+                                stop = "early stopping: no improvement in " + plan.earlyStoppingPatience()
+                                        + " evaluations";
+                                break;
+                            }
+                            epochEnded = false;
+                        }
+                    }
+                    micro.add(batches.next());
+                    batchInEpoch++;
+                    wait += System.nanoTime() - a;
+                }
+                if (micro.isEmpty() || stoppedEarly()) {
+                    break;
+                }
+                double lr = schedule.at(trainStep.step());
+                optimizer.setLr(lr);
+                last = trainStep.run(micro, wait / 1e6);
+                position = new LoaderPosition(epoch, batchInEpoch);
+                progress.step(epoch, batchInEpoch, last, lr);
+                if (metrics != null && (last.step() % plan.logEverySteps() == 0 || last.step() == 1)) {
+                    metrics.write(MetricsLog.stepRecord(last, epoch, lr, mfu(last), heapBytes()));
+                }
+                if (plan.evalEverySteps() != null && last.step() % plan.evalEverySteps() == 0) {
+                    lastEval = evaluate(epoch, last.step());
+                }
+                if (plan.checkpointEverySteps() != null && last.step() % plan.checkpointEverySteps() == 0) {
+                    checkpoint(epoch);
+                }
+                if (epochEnded) {
+                    lastEval = endOfEpoch(epoch - 1, last, lastEval, progress);
+                }
+                if (stoppedEarly()) {
+                    stop = "early stopping: no improvement in " + plan.earlyStoppingPatience() + " evaluations";
+                    break;
+                }
+            }
+            progress.finish();
+            if (test != null && (lastEval == null || plan.evalEverySteps() == null)) {
+                lastEval = evaluate(epoch, trainStep.step());
+            }
+            if (runDir != null) {
+                checkpoint(epoch);
+            }
+        } catch (NonFiniteLossException e) {
+            progress.finish();
+            if (metrics != null) {
+                ObjectNode o = MetricsLog.object();
+                o.put("kind", "error");
+                o.put("step", e.step());
+                o.put("message", e.getMessage());
+                metrics.write(o);
+            }
+            throw e;
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Summary(trainStep.step(), epoch, last == null ? Double.NaN : last.loss(), lastEval, stop, secs);
+    }
+
+    private boolean stoppedEarly() {
+        return plan.earlyStoppingPatience() != null && evalsWithoutImprovement >= plan.earlyStoppingPatience();
+    }
+
+    private Evaluation endOfEpoch(int epoch, StepResult last, Evaluation lastEval, Progress progress) {
+        progress.finish();
+        Evaluation e = lastEval;
+        if (plan.evalEveryEpoch() && test != null) {
+            e = evaluate(epoch + 1, trainStep.step());
+        }
+        if (console != null) {
+            console.printf(Locale.ROOT, "epoch %d done: step %d, train loss %.4f%s%n", epoch + 1, trainStep.step(),
+                    last == null ? Double.NaN : last.loss(), e == null ? "" : String.format(Locale.ROOT,
+                            ", test loss %.4f, test accuracy %.4f", e.loss(), e.accuracy()));
+        }
+        if (plan.checkpointEveryEpoch() && runDir != null) {
+            checkpoint(epoch + 1);
+        }
+        return e;
+    }
+
+    private Evaluation evaluate(int epoch, long step) {
+        Evaluation e = Evaluation.run(model, loss, test);
+        if (e.loss() < bestEvalLoss) {
+            bestEvalLoss = e.loss();
+            evalsWithoutImprovement = 0;
+        } else {
+            evalsWithoutImprovement++;
+        }
+        if (metrics != null) {
+            ObjectNode o = MetricsLog.object();
+            o.put("kind", "eval");
+            o.put("step", step);
+            o.put("epoch", epoch);
+            o.put("eval_loss", e.loss());
+            o.put("eval_accuracy", e.accuracy());
+            metrics.write(o);
+        }
+        return e;
+    }
+
+    private void checkpoint(int epoch) {
+        ObjectNode t = MetricsLog.object();
+        t.put("step", trainStep.step());
+        t.put("epoch", position.epoch());
+        t.put("batch", position.batch());
+        if (Double.isFinite(bestEvalLoss)) {
+            t.put("best_eval_loss", bestEvalLoss);
+        }
+        t.put("evals_without_improvement", evalsWithoutImprovement);
+        t.put("lr", optimizer.lr());
+        t.set("config", config);
+        try {
+            Checkpoints.save(runDir, trainStep.step(), model.stateDict(), optimizer.stateDict(), t,
+                    plan.keepCheckpoints());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write checkpoint at step " + trainStep.step() + " in "
+                    + runDir, e);
+        }
+    }
+
+    private double mfu(StepResult r) {
+        if (trainFlopsPerSample <= 0 || peakFlops <= 0 || r.stepMs() <= 0) {
+            return 0;
+        }
+        return trainFlopsPerSample * r.samples() / (r.stepMs() / 1e3) / peakFlops;
+    }
+
+    private static long heapBytes() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}
