@@ -106,10 +106,30 @@ public final class Checkpoints {
                 SafeTensors.read(dir.resolve("optimizer.safetensors")).tensors(), t);
     }
 
+    /**
+     * Deletes all but the newest {@code keep} checkpoints. Each is first renamed to a hidden name (atomic), so a
+     * crash in the middle of deleting its files never leaves a visible, incomplete checkpoint; leftovers of earlier
+     * crashes (staging and deleting directories) are removed too.
+     */
     private static void prune(Path root, int keep) throws IOException {
         List<Path> all = list(root.getParent());
         for (int i = 0; i < all.size() - Math.max(keep, 1); i++) {
-            AtomicFiles.deleteTree(all.get(i));
+            Path doomed = root.resolve(".deleting-" + all.get(i).getFileName());
+            Files.move(all.get(i), doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.deleteTree(doomed);
         }
+        try (var s = Files.list(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".deleting-") || (n.startsWith(".staging-") && !isFresh(p))) {
+                    AtomicFiles.deleteTree(p);
+                }
+            }
+        }
+    }
+
+    /** A staging directory another writer may still be filling (younger than a minute). */
+    private static boolean isFresh(Path p) throws IOException {
+        return Files.getLastModifiedTime(p).toMillis() > System.currentTimeMillis() - 60_000;
     }
 }
