@@ -1,6 +1,7 @@
 package dev.brisk.cpu;
 
 import dev.brisk.cpu.gemm.CpuGemm;
+import dev.brisk.cpu.norm.VectorNorms;
 import dev.brisk.cpu.ops.VectorElementwise;
 import dev.brisk.cpu.ops.VectorReductions;
 import dev.brisk.cpu.ops.VectorSoftmax;
@@ -8,6 +9,7 @@ import dev.brisk.tensor.Parallel;
 import dev.brisk.tensor.backend.Backend;
 import dev.brisk.tensor.backend.ElementwiseKernels;
 import dev.brisk.tensor.backend.GemmKernels;
+import dev.brisk.tensor.backend.NormKernels;
 import dev.brisk.tensor.backend.ReductionKernels;
 import dev.brisk.tensor.backend.SoftmaxKernels;
 import java.util.Optional;
@@ -60,11 +62,38 @@ public final class CpuBackend implements Backend {
         return Optional.of(Holder.SOFTMAX);
     }
 
+    @Override
+    public Optional<dev.brisk.tensor.backend.PoolKernels> pooling() {
+        return Optional.of(PoolingHolder.POOLING);
+    }
+
+    /** Created on first use, like {@link Holder}. */
+    private static final class PoolingHolder {
+        static final dev.brisk.tensor.backend.PoolKernels POOLING = new dev.brisk.cpu.pool.VectorPooling();
+    }
+
+    @Override
+    public Optional<NormKernels> norms() {
+        return Optional.of(Holder.NORMS);
+    }
+
+    @Override
+    public Optional<dev.brisk.tensor.backend.OptimizerKernels> optimizers() {
+        return Optional.of(OptimizersHolder.OPTIMIZERS);
+    }
+
+    /** Created on first use, like {@link Holder}. */
+    private static final class OptimizersHolder {
+        static final dev.brisk.tensor.backend.OptimizerKernels OPTIMIZERS =
+                new dev.brisk.cpu.optim.VectorOptimizers();
+    }
+
     /** Created on first use, so listing backends never touches the Vector API. */
     private static final class Holder {
         static final GemmKernels GEMM = new CpuGemm();
         static final ElementwiseKernels ELEMENTWISE = new VectorElementwise();
         static final ReductionKernels REDUCTIONS = new VectorReductions();
         static final SoftmaxKernels SOFTMAX = new VectorSoftmax();
+        static final NormKernels NORMS = new VectorNorms();
     }
 }

@@ -33,6 +33,11 @@ public record Adam(double beta1, double beta2, double eps, boolean decoupledWeig
         return new Adam(0.9, 0.999, 1e-8, false);
     }
 
+    /** AdamW with PyTorch's defaults (β = 0.9, 0.999; ε = 1e-8). */
+    public static Adam adamW() {
+        return new Adam(0.9, 0.999, 1e-8, true);
+    }
+
     /** AdamW with the given betas and ε = 1e-8; weight decay is decoupled. */
     public static Adam adamW(double beta1, double beta2) {
         return new Adam(beta1, beta2, 1e-8, true);

@@ -62,6 +62,18 @@ public final class Optimizer {
         return groups;
     }
 
+    /** Every parameter by name, in group order. */
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        groups.forEach(g -> all.putAll(g.params()));
+        return all;
+    }
+
+    /** How many updates parameter {@code name} has received (0 before its first). */
+    public long stepCount(String name) {
+        return steps.getOrDefault(name, 0L);
+    }
+
     public double lr() {
         return lr;
     }
@@ -108,7 +120,8 @@ public final class Optimizer {
         List<String> slots = rule.stateSlots();
         Tensor[] s = new Tensor[slots.size()];
         for (int i = 0; i < s.length; i++) {
-            s[i] = Tensor.zeros(p.shape());
+            float init = rule.initialValue(slots.get(i));
+            s[i] = init == 0 ? Tensor.zeros(p.shape()) : Tensor.full(init, p.shape());
         }
         return s;
     }
@@ -131,8 +144,7 @@ public final class Optimizer {
      * have the parameter's shape. Nothing is changed if any entry is wrong.
      */
     public void loadStateDict(Map<String, Tensor> saved) {
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        groups.forEach(g -> params.putAll(g.params()));
+        Map<String, Tensor> params = namedParameters();
         List<String> slots = rule.stateSlots();
         Map<String, Tensor[]> newState = new LinkedHashMap<>();
         Map<String, Long> newSteps = new LinkedHashMap<>();
@@ -167,6 +179,13 @@ public final class Optimizer {
                 continue;
             }
             newState.computeIfAbsent(param, k -> new Tensor[slots.size()])[i] = e.getValue().to(DType.F32).copy();
+        }
+        if (!slots.isEmpty()) {
+            for (String param : newSteps.keySet()) {
+                if (!newState.containsKey(param)) {
+                    problems.add("'" + param + "': has a step but no " + slots + " buffers");
+                }
+            }
         }
         for (Map.Entry<String, Tensor[]> e : newState.entrySet()) {
             if (Arrays.stream(e.getValue()).anyMatch(Objects::isNull) || !newSteps.containsKey(e.getKey())) {

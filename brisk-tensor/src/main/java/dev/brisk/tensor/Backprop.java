@@ -11,12 +11,12 @@ import java.util.Map;
 /**
  * Reverse-mode differentiation over the recorded graph (micrograd's algorithm at tensor granularity).
  *
- * <p>The tensors that have a {@link Node} are ordered topologically from the root; walking that order backwards,
- * each node turns its output's accumulated gradient into gradients for its inputs. Gradients of intermediate
- * tensors live only in this walk; gradients of leaves that require grad are accumulated ({@code +=}) into
- * {@link Tensor#grad()}. A leaf's gradient is final once every node that consumed it has run: that is when its
- * grad-ready hooks fire, so data-parallel training can start reducing it while backward goes on. Nodes are freed
- * as soon as they have run unless the graph is retained.
+ * <p>The nodes reachable from the root are ordered topologically; walking that order backwards, each node turns
+ * its output's accumulated gradient into gradients for its inputs: a computed input's gradient is added to its
+ * node's pending gradient, a leaf's is accumulated ({@code +=}) into {@link Tensor#grad()}. A leaf's gradient is
+ * final once every node that consumed it has run: that is when its grad-ready hooks fire, so data-parallel
+ * training can start reducing it while backward goes on. Nodes are freed as soon as they have run unless the graph
+ * is retained, releasing the tensors they saved.
  */
 final class Backprop {
 
@@ -24,6 +24,34 @@ final class Backprop {
     }
 
     static void run(Tensor root, Tensor gradient, boolean retainGraph) {
+        run(root, gradient, retainGraph, null);
+    }
+
+    /**
+     * The gradients of {@code root} with respect to the leaves {@code wrt}, as {@code torch.autograd.grad}: no
+     * leaf's {@link Tensor#grad()} changes and no grad-ready hook fires; leaves not in {@code wrt} get nothing. Each
+     * gradient is summed in the order backward would have accumulated it into {@code grad()}, with the same
+     * arithmetic, so the values are bit-identical to that accumulation. Null where a leaf received no gradient.
+     */
+    static Tensor[] gradients(Tensor root, Tensor gradient, Tensor[] wrt) {
+        Map<Tensor, Tensor[]> sink = new IdentityHashMap<>();
+        for (Tensor w : wrt) {
+            if (w.gradFn() != null) {
+                throw new IllegalArgumentException("gradients: wrt must be leaves, but one was computed by '"
+                        + w.gradFn().op() + "' (pass a detached copy with requiresGrad)");
+            }
+            sink.put(w, new Tensor[1]);
+        }
+        run(root, gradient, false, sink);
+        Tensor[] out = new Tensor[wrt.length];
+        for (int i = 0; i < wrt.length; i++) {
+            out[i] = sink.get(wrt[i])[0];
+        }
+        return out;
+    }
+
+    /** {@code sink == null}: accumulate into the leaves and fire hooks; else sum into the sink's leaves only. */
+    private static void run(Tensor root, Tensor gradient, boolean retainGraph, Map<Tensor, Tensor[]> sink) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward: the tensor does not require grad and has no grad_fn (was it "
                     + "computed under GradMode.noGrad(), or from tensors without requiresGrad?)");
@@ -41,49 +69,56 @@ final class Backprop {
         }
         g0 = g0.to(DType.F32);
         if (root.gradFn() == null) {
+            if (sink != null) {
+                collect(sink, root, g0);
+                return;
+            }
             accumulateLeaf(root, g0);
             root.fireGradReady();
             return;
         }
-        List<Tensor> order = topologicalOrder(root);
+        List<Node> order = topologicalOrder(root.gradFn());
         Map<Tensor, Integer> pendingLeafUses = new IdentityHashMap<>();
-        for (Tensor t : order) {
-            for (Tensor in : t.gradFn().inputs()) {
-                if (in != null && in.requiresGrad() && in.gradFn() == null) {
-                    pendingLeafUses.merge(in, 1, Integer::sum);
+        for (Node n : order) {
+            for (int i = 0; i < n.arity(); i++) {
+                if (n.leaf(i) != null) {
+                    pendingLeafUses.merge(n.leaf(i), 1, Integer::sum);
                 }
             }
         }
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, g0);
+        Map<Node, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root.gradFn(), g0);
         try (var ignored = GradMode.noGrad()) {
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
-                Node node = t.gradFn();
-                Tensor g = grads.remove(t);
-                Tensor[] ins = node.inputs();
+            for (int k = order.size() - 1; k >= 0; k--) {
+                Node node = order.get(k);
+                Tensor g = grads.remove(node);
                 Tensor[] inGrads = g == null ? null : node.apply(g);
-                for (int k = 0; k < ins.length; k++) {
-                    Tensor in = ins[k];
-                    if (in == null || !in.requiresGrad()) {
+                for (int i = 0; i < node.arity(); i++) {
+                    Node parent = node.parent(i);
+                    Tensor leaf = node.leaf(i);
+                    if (parent == null && leaf == null) {
                         continue;
                     }
-                    Tensor gi = inGrads == null ? null : inGrads[k];
-                    if (gi != null && !Arrays.equals(gi.shapeRef(), in.shapeRef())) {
+                    Tensor gi = inGrads == null || i >= inGrads.length ? null : inGrads[i];
+                    if (gi != null && !Arrays.equals(gi.shapeRef(), node.inputShape(i))) {
                         throw new IllegalStateException("backward of '" + node.op() + "' produced a gradient of shape "
                                 + Shapes.format(gi.shapeRef()) + " for an input of shape "
-                                + Shapes.format(in.shapeRef()));
+                                + Shapes.format(node.inputShape(i)));
                     }
-                    if (in.gradFn() != null) {
+                    if (parent != null) {
                         if (gi != null) {
-                            grads.merge(in, gi.to(DType.F32), Tensor::add);
+                            grads.merge(parent, gi.to(DType.F32), Tensor::add);
+                        }
+                    } else if (sink != null) {
+                        if (gi != null) {
+                            collect(sink, leaf, gi);
                         }
                     } else {
                         if (gi != null) {
-                            accumulateLeaf(in, gi);
+                            accumulateLeaf(leaf, gi);
                         }
-                        if (pendingLeafUses.merge(in, -1, Integer::sum) == 0) {
-                            in.fireGradReady();
+                        if (pendingLeafUses.merge(leaf, -1, Integer::sum) == 0) {
+                            leaf.fireGradReady();
                         }
                     }
                 }
@@ -94,41 +129,60 @@ final class Backprop {
         }
     }
 
+    /** sink[leaf] += g for a leaf the sink asks for, with {@link #accumulateLeaf}'s arithmetic. */
+    private static void collect(Map<Tensor, Tensor[]> sink, Tensor leaf, Tensor g) {
+        Tensor[] cell = sink.get(leaf);
+        if (cell == null) {
+            return;
+        }
+        if (cell[0] == null) {
+            cell[0] = g.to(DType.F32).copy();
+        } else {
+            addInto(cell[0], g);
+        }
+    }
+
     /** leaf.grad += g; the first gradient is copied so that no two tensors ever share a grad buffer. */
     private static void accumulateLeaf(Tensor leaf, Tensor g) {
         Tensor current = leaf.grad();
         if (current == null) {
             leaf.setGrad(g.to(DType.F32).copy());
         } else {
-            var k = Kernels.get().elementwise();
-            Tensor add = g.to(DType.F32).contiguous();
-            float[] dst = current.storage().floats();
-            k.binary(dev.brisk.tensor.backend.BinaryOp.ADD, dst, current.offset(), 1,
-                    add.storage().floats(), add.offset(), 1, dst, current.offset(), current.numel());
+            addInto(current, g);
         }
     }
 
-    /** Tensors with a grad_fn reachable from root, each after all of its inputs (iterative DFS, no recursion). */
-    private static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>();
-        Map<Tensor, Boolean> visited = new IdentityHashMap<>();
-        Deque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {root, 0});
+    /** current += g in place (current: a contiguous F32 gradient). */
+    private static void addInto(Tensor current, Tensor g) {
+        var k = Kernels.get().elementwise();
+        Tensor add = g.to(DType.F32).contiguous();
+        float[] dst = current.storage().floats();
+        k.binary(dev.brisk.tensor.backend.BinaryOp.ADD, dst, current.offset(), 1,
+                add.storage().floats(), add.offset(), 1, dst, current.offset(), current.numel());
+    }
+
+    /** Nodes reachable from {@code root}, each after all of its parents (iterative DFS, no recursion). */
+    static List<Node> topologicalOrder(Node root) {
+        List<Node> order = new ArrayList<>();
+        Map<Node, Boolean> visited = new IdentityHashMap<>();
+        Deque<int[]> positions = new ArrayDeque<>();
+        Deque<Node> stack = new ArrayDeque<>();
+        stack.push(root);
+        positions.push(new int[] {0});
         visited.put(root, Boolean.TRUE);
         while (!stack.isEmpty()) {
-            Object[] frame = stack.peek();
-            Tensor t = (Tensor) frame[0];
-            Tensor[] ins = t.gradFn().inputs();
-            int next = (Integer) frame[1];
-            if (next < ins.length) {
-                frame[1] = next + 1;
-                Tensor in = ins[next];
-                if (in != null && in.gradFn() != null && in.requiresGrad() && visited.put(in, Boolean.TRUE) == null) {
-                    stack.push(new Object[] {in, 0});
+            Node n = stack.peek();
+            int[] pos = positions.peek();
+            if (pos[0] < n.arity()) {
+                Node p = n.parent(pos[0]++);
+                if (p != null && visited.put(p, Boolean.TRUE) == null) {
+                    stack.push(p);
+                    positions.push(new int[] {0});
                 }
             } else {
                 stack.pop();
-                order.add(t);
+                positions.pop();
+                order.add(n);
             }
         }
         return order;

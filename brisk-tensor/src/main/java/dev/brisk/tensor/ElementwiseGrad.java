@@ -42,35 +42,59 @@ final class ElementwiseGrad {
         }
         int[] as = a.shape();
         int[] bs = b.shape();
-        Node.Backward backward = switch (op) {
+        boolean ga = a.requiresGrad();
+        boolean gb = b.requiresGrad();
+        Tensor none = null;
+        // each rule captures only what it saves, so unneeded inputs are freed after the forward
+        Node.Backward backward;
+        Tensor[] saved;
+        switch (op) {
             // y = a + b  =>  da = g, db = g (summed back over broadcast dims)
-            case ADD -> g -> new Tensor[] {Graph.sumTo(g, as), Graph.sumTo(g, bs)};
+            case ADD -> {
+                backward = g -> new Tensor[] {Graph.sumTo(g, as), Graph.sumTo(g, bs)};
+                saved = new Tensor[0];
+            }
             // y = a - b  =>  da = g, db = -g
-            case SUB -> g -> new Tensor[] {Graph.sumTo(g, as), b.requiresGrad() ? Graph.sumTo(g.neg(), bs) : null};
+            case SUB -> {
+                backward = g -> new Tensor[] {Graph.sumTo(g, as), gb ? Graph.sumTo(g.neg(), bs) : null};
+                saved = new Tensor[0];
+            }
             // y = a·b  =>  da = g·b, db = g·a
-            case MUL -> g -> new Tensor[] {
-                a.requiresGrad() ? Graph.sumTo(g.mul(b), as) : null,
-                b.requiresGrad() ? Graph.sumTo(g.mul(a), bs) : null};
+            case MUL -> {
+                Tensor sa = gb ? a : none;
+                Tensor sb = ga ? b : none;
+                backward = g -> new Tensor[] {ga ? Graph.sumTo(g.mul(sb), as) : null,
+                    gb ? Graph.sumTo(g.mul(sa), bs) : null};
+                saved = new Tensor[] {sa, sb};
+            }
             // y = a/b  =>  da = g/b, db = -g·a/b² = -g·y/b
-            case DIV -> g -> new Tensor[] {
-                a.requiresGrad() ? Graph.sumTo(g.div(b), as) : null,
-                b.requiresGrad() ? Graph.sumTo(g.mul(out).div(b).neg(), bs) : null};
+            case DIV -> {
+                Tensor sy = gb ? out : none;
+                backward = g -> new Tensor[] {ga ? Graph.sumTo(g.div(b), as) : null,
+                    gb ? Graph.sumTo(g.mul(sy).div(b).neg(), bs) : null};
+                saved = new Tensor[] {b, sy};
+            }
             // y = a^b  =>  da = g·b·a^(b-1), db = g·y·ln a
-            case POW -> g -> new Tensor[] {
-                a.requiresGrad() ? Graph.sumTo(g.mul(b).mul(a.pow(b.sub(1f))), as) : null,
-                b.requiresGrad() ? Graph.sumTo(g.mul(out).mul(a.log()), bs) : null};
+            case POW -> {
+                backward = g -> new Tensor[] {ga ? Graph.sumTo(g.mul(b).mul(a.pow(b.sub(1f))), as) : null,
+                    gb ? Graph.sumTo(g.mul(out).mul(a.log()), bs) : null};
+                saved = new Tensor[] {a, b, out};
+            }
             // y = max(a, b)  =>  g goes to the larger input; ties split it evenly (as torch.maximum)
-            case MAX, MIN -> g -> {
-                Tensor aWins = op == BinaryOp.MAX ? a.gt(b) : a.lt(b);
-                Tensor tie = a.eq(b);
-                Tensor zero = Tensor.scalar(0f);
-                Tensor half = g.mul(0.5f);
-                Tensor ga = Tensor.where(aWins, g, Tensor.where(tie, half, zero));
-                Tensor gb = Tensor.where(aWins, zero, Tensor.where(tie, half, g));
-                return new Tensor[] {Graph.sumTo(ga, as), Graph.sumTo(gb, bs)};
-            };
-        };
-        return Graph.record(out, op.name().toLowerCase(Locale.ROOT), backward, a, b);
+            default -> {
+                backward = g -> {
+                    Tensor aWins = op == BinaryOp.MAX ? a.gt(b) : a.lt(b);
+                    Tensor tie = a.eq(b);
+                    Tensor zero = Tensor.scalar(0f);
+                    Tensor half = g.mul(0.5f);
+                    Tensor gA = Tensor.where(aWins, g, Tensor.where(tie, half, zero));
+                    Tensor gB = Tensor.where(aWins, zero, Tensor.where(tie, half, g));
+                    return new Tensor[] {Graph.sumTo(gA, as), Graph.sumTo(gB, bs)};
+                };
+                saved = new Tensor[] {a, b};
+            }
+        }
+        return Graph.recordSaving(out, op.name().toLowerCase(Locale.ROOT), backward, saved, a, b);
     }
 
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
@@ -84,10 +108,10 @@ final class ElementwiseGrad {
         int[] as = a.shape();
         int[] bs = b.shape();
         // y = cond ? a : b  =>  da = cond ? g : 0, db = cond ? 0 : g
-        return Graph.record(out, "where", g -> {
+        return Graph.recordSaving(out, "where", g -> {
             Tensor zero = Tensor.scalar(0f);
             return new Tensor[] {null, Graph.sumTo(Tensor.where(cond, g, zero), as),
                 Graph.sumTo(Tensor.where(cond, zero, g), bs)};
-        }, cond, a, b);
+        }, new Tensor[] {cond}, cond, a, b);
     }
 }

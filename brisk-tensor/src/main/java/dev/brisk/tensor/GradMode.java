@@ -30,25 +30,23 @@ public final class GradMode {
         boolean[] cell = ENABLED.get();
         boolean previous = cell[0];
         cell[0] = enabled;
-        return new Scope(cell, previous);
+        return new Scope(() -> cell[0] = previous);
     }
 
-    /** Restores the previous grad mode on close. */
+    /** Restores the mode that was in force when the scope opened, once, on close. */
     public static final class Scope implements AutoCloseable {
-        private final boolean[] cell;
-        private final boolean previous;
+        private final Runnable restore;
         private boolean closed;
 
-        private Scope(boolean[] cell, boolean previous) {
-            this.cell = cell;
-            this.previous = previous;
+        Scope(Runnable restore) {
+            this.restore = restore;
         }
 
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
-                cell[0] = previous;
+                restore.run();
             }
         }
     }

@@ -24,10 +24,22 @@ public final class Graph {
         return false;
     }
 
-    /** Attaches {@code backward} to {@code out} when {@link #needed}; returns {@code out}. */
+    /**
+     * Attaches {@code backward} to {@code out} when {@link #needed}; returns {@code out}. Every input counts as
+     * saved for backward (the safe default); ops whose rule needs fewer tensors use {@link #recordSaving}.
+     */
     public static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
+        return recordSaving(out, op, backward, inputs, inputs);
+    }
+
+    /**
+     * As {@link #record}, declaring exactly which tensors the rule keeps for backward ({@code saved}, possibly
+     * none). The rule must capture nothing else of size: inputs it does not save become garbage after the forward.
+     */
+    public static Tensor recordSaving(Tensor out, String op, Node.Backward backward, Tensor[] saved,
+                                      Tensor... inputs) {
         if (needed(inputs)) {
-            out.attach(new Node(op, inputs, backward));
+            out.attach(new Node(op, inputs, saved, backward));
         }
         return out;
     }
@@ -56,33 +68,78 @@ public final class Graph {
     }
 
     /**
-     * Bytes of activations the recorded graph under {@code root} holds for backward: the distinct storages of every
-     * recorded op's inputs, excluding trainable leaves (parameters). This is the activation memory a step keeps
+     * Bytes of activations the recorded graph under {@code root} holds for backward: the distinct storages of the
+     * tensors its ops saved, excluding trainable leaves (parameters). This is the activation memory a step keeps
      * alive between forward and backward, the quantity precision and checkpointing policies reduce.
      */
     public static long savedActivationBytes(Tensor root) {
+        if (root.gradFn() == null) {
+            return 0;
+        }
         java.util.Set<Storage> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.Set<Node> visited = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.ArrayDeque<Tensor> todo = new java.util.ArrayDeque<>();
-        todo.push(root);
         long bytes = 0;
-        while (!todo.isEmpty()) {
-            Tensor t = todo.pop();
-            Node n = t.gradFn();
-            if (n == null || n.isFreed() || !visited.add(n)) {
-                continue;
-            }
-            for (Tensor in : n.inputs()) {
-                if (in == null) {
-                    continue;
+        for (Node n : Backprop.topologicalOrder(root.gradFn())) {
+            for (Tensor t : n.saved()) {
+                if (t != null && !(t.isLeaf() && t.requiresGrad()) && seen.add(t.storage())) {
+                    bytes += t.storage().byteSize();
                 }
-                boolean parameter = in.isLeaf() && in.requiresGrad();
-                if (!parameter && seen.add(in.storage())) {
-                    bytes += in.storage().byteSize();
-                }
-                todo.push(in);
             }
         }
         return bytes;
+    }
+    /**
+     * The gradients of {@code output} with respect to the leaves {@code wrt}, back-propagating {@code gradOutput}
+     * (as {@code torch.autograd.grad}). Unlike {@link Tensor#backward}, no leaf's {@code grad()} changes and no
+     * grad-ready hook fires, so a custom backward (activation checkpointing) can return these as its inputs'
+     * gradients and leave accumulation and hooks to the enclosing backward. Leaves not in {@code wrt} are ignored;
+     * the graph under {@code output} is freed. One entry per {@code wrt}, null where it received no gradient.
+     */
+    public static Tensor[] gradients(Tensor output, Tensor gradOutput, Tensor... wrt) {
+        java.util.Objects.requireNonNull(gradOutput, "gradOutput");
+        return Backprop.gradients(output, gradOutput, wrt);
+    }
+
+    /**
+     * One recorded op, for memory reports: its name, the tensors it holds for backward ({@code saved}, nulls
+     * dropped), the trainable leaves among its inputs ({@code leaves}), and the positions in {@link #recorded}'s
+     * list of the ops that computed its other inputs ({@code parents}).
+     */
+    public record Recorded(String op, java.util.List<Tensor> saved, java.util.List<Tensor> leaves, int[] parents) {
+    }
+
+    /**
+     * The ops under {@code root} that backward would run, each after the ops that computed its inputs (the reverse
+     * of backward's order). Call it before backward, which frees them.
+     */
+    public static java.util.List<Recorded> recorded(Tensor root) {
+        if (root.gradFn() == null) {
+            return java.util.List.of();
+        }
+        java.util.List<Node> order = Backprop.topologicalOrder(root.gradFn());
+        java.util.Map<Node, Integer> index = new java.util.IdentityHashMap<>();
+        java.util.List<Recorded> out = new java.util.ArrayList<>(order.size());
+        for (Node n : order) {
+            java.util.List<Tensor> saved = new java.util.ArrayList<>();
+            for (Tensor t : n.saved()) {
+                if (t != null) {
+                    saved.add(t);
+                }
+            }
+            java.util.List<Tensor> leaves = new java.util.ArrayList<>();
+            int[] parents = new int[n.arity()];
+            int count = 0;
+            for (int i = 0; i < n.arity(); i++) {
+                if (n.leaf(i) != null) {
+                    leaves.add(n.leaf(i));
+                }
+                if (n.parent(i) != null) {
+                    parents[count++] = index.get(n.parent(i));
+                }
+            }
+            index.put(n, out.size());
+            out.add(new Recorded(n.op(), java.util.List.copyOf(saved), java.util.List.copyOf(leaves),
+                    java.util.Arrays.copyOf(parents, count)));
+        }
+        return out;
     }
 }

@@ -16,8 +16,8 @@ final class IndexGrad {
         }
         int[] shape = x.shape();
         // y = x[index] along dim  =>  dx = zeros.scatterAdd(dim, index, g)
-        return Graph.record(out, "gather",
-                g -> new Tensor[] {IndexOps.scatterAdd(Tensor.zeros(shape), dim, index, g)}, x);
+        return Graph.recordSaving(out, "gather",
+                g -> new Tensor[] {IndexOps.scatterAdd(Tensor.zeros(shape), dim, index, g)}, new Tensor[] {index}, x);
     }
 
     static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
@@ -29,10 +29,11 @@ final class IndexGrad {
             out = IndexOps.scatterAdd(x, dim, index, src);
         }
         int[] srcShape = src.shape();
+        boolean srcGrad = src.requiresGrad();
         // y = x + scatter(src)  =>  dx = g, dsrc = g gathered at index (zero where src was not scattered)
-        return Graph.record(out, "scatterAdd", g -> {
+        return Graph.recordSaving(out, "scatterAdd", g -> {
             Tensor gs = null;
-            if (src.requiresGrad()) {
+            if (srcGrad) {
                 Tensor picked = IndexOps.gather(g, dim, index);
                 if (java.util.Arrays.equals(picked.shapeRef(), srcShape)) {
                     gs = picked;
@@ -46,7 +47,7 @@ final class IndexGrad {
                 }
             }
             return new Tensor[] {g, null, gs};
-        }, x, index, src);
+        }, new Tensor[] {index}, x, index, src);
     }
 
     static Tensor indexSelect(Tensor x, int dim, Tensor index) {
@@ -59,8 +60,8 @@ final class IndexGrad {
         }
         int[] shape = x.shape();
         // y[i] = x[index[i]]  =>  dx[index[i]] += g[i]   (embedding backward)
-        return Graph.record(out, "indexSelect", g -> new Tensor[] {IndexOps.indexAdd(shape, dim, index, g), null},
-                x, index);
+        return Graph.recordSaving(out, "indexSelect", g -> new Tensor[] {IndexOps.indexAdd(shape, dim, index, g), null},
+                new Tensor[] {index}, x, index);
     }
 
     static Tensor cat(int dim, Tensor... ts) {
@@ -77,7 +78,7 @@ final class IndexGrad {
             lengths[i] = ts[i].shapeRef()[d];
         }
         // y = [x0; x1; ...] along dim  =>  dxi = the slice of g that xi filled
-        return Graph.record(out, "cat", g -> {
+        return Graph.recordSaving(out, "cat", g -> {
             Tensor[] grads = new Tensor[lengths.length];
             int at = 0;
             for (int i = 0; i < lengths.length; i++) {
@@ -85,6 +86,6 @@ final class IndexGrad {
                 at += lengths[i];
             }
             return grads;
-        }, ts.clone());
+        }, new Tensor[0], ts.clone());
     }
 }

@@ -6,7 +6,9 @@ final class LinalgGrad {
     private LinalgGrad() {
     }
 
-    static Tensor matmul(Tensor a, Tensor b) {
+    static Tensor matmul(Tensor a0, Tensor b0) {
+        Tensor a = Autocast.forCompute(a0);
+        Tensor b = Autocast.forCompute(b0);
         if (!Graph.needed(a, b)) {
             return MatMul.matmul(a, b);
         }

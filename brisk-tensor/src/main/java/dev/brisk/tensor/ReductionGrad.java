@@ -27,7 +27,7 @@ final class ReductionGrad {
         int[] d = x.dim() == 0 ? new int[0] : ReductionOps.normalize(op.name(), dims, x.dim());
         Node.Backward backward = switch (op) {
             // y = Σ x  =>  dx = g broadcast
-            case SUM -> g -> new Tensor[] {x.dim() == 0 ? g : expandBack(g, shape, d, keepDim)};
+            case SUM -> g -> new Tensor[] {shape.length == 0 ? g : expandBack(g, shape, d, keepDim)};
             // y = max x  =>  dx = g at the maxima, split evenly among ties
             case MAX, MIN -> g -> {
                 if (x.dim() == 0) {
@@ -41,10 +41,12 @@ final class ReductionGrad {
                 return new Tensor[] {Tensor.where(hit, share, Tensor.scalar(0f))};
             };
         };
-        return Graph.record(out, op.name().toLowerCase(Locale.ROOT), backward, x);
+        Tensor[] saved = op == ReduceOp.SUM ? new Tensor[0] : new Tensor[] {x, out};
+        return Graph.recordSaving(out, op.name().toLowerCase(Locale.ROOT), backward, saved, x);
     }
 
-    static Tensor softmax(Tensor x, int dim, boolean log) {
+    static Tensor softmax(Tensor x0, int dim, boolean log) {
+        Tensor x = Autocast.forPrecision(x0);
         if (!Graph.needed(x)) {
             return ReductionOps.softmax(x, dim, log);
         }
@@ -53,8 +55,8 @@ final class ReductionGrad {
             out = ReductionOps.softmax(x, dim, log);
         }
         // softmax: dx = y ⊙ (g − Σ g⊙y); log-softmax: dx = g − exp(y)·Σ g  (one fused kernel per row)
-        return Graph.record(out, log ? "logSoftmax" : "softmax", g -> new Tensor[] {softmaxBackward(out, g, dim, log)},
-                x);
+        return Graph.recordSaving(out, log ? "logSoftmax" : "softmax",
+                g -> new Tensor[] {softmaxBackward(out, g, dim, log)}, new Tensor[] {out}, x);
     }
 
     private static Tensor softmaxBackward(Tensor y, Tensor g, int dim, boolean log) {

@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  */
 public final class Tensor {
 
+    /** Views and casts save nothing for backward: their rules need only shapes. */
+    private static final Tensor[] NO_SAVED = new Tensor[0];
+
     private final Storage storage;
     private final int[] shape;
     private final int[] strides;
@@ -205,7 +208,8 @@ public final class Tensor {
                     + " without a copy; use reshape() or contiguous() first");
         }
         int[] in = shape.clone();
-        return Graph.record(new Tensor(storage, s, st, offset), "view", g -> new Tensor[] {g.reshape(in)}, this);
+        return Graph.recordSaving(new Tensor(storage, s, st, offset), "view", g -> new Tensor[] {g.reshape(in)},
+                NO_SAVED, this);
     }
 
     /** Like {@link #view}, but copies when the layout requires it (as PyTorch's reshape). */
@@ -216,7 +220,8 @@ public final class Tensor {
             return contiguous().view(s);
         }
         int[] in = shape.clone();
-        return Graph.record(new Tensor(storage, s, st, offset), "reshape", g -> new Tensor[] {g.reshape(in)}, this);
+        return Graph.recordSaving(new Tensor(storage, s, st, offset), "reshape", g -> new Tensor[] {g.reshape(in)},
+                NO_SAVED, this);
     }
 
     /** Reorders dims: result dim i is input dim {@code order[i]}. */
@@ -241,8 +246,8 @@ public final class Tensor {
         for (int i = 0; i < order.length; i++) {
             inverse[Shapes.dim("permute", order[i], shape.length)] = i;
         }
-        return Graph.record(new Tensor(storage, s, st, offset), "permute", g -> new Tensor[] {g.permute(inverse)},
-                this);
+        return Graph.recordSaving(new Tensor(storage, s, st, offset), "permute", g -> new Tensor[] {g.permute(inverse)},
+                NO_SAVED, this);
     }
 
     public Tensor transpose(int dim0, int dim1) {
@@ -275,8 +280,8 @@ public final class Tensor {
         int[] s = shape.clone();
         s[d] = length;
         int[] in = shape.clone();
-        return Graph.record(new Tensor(storage, s, strides.clone(), offset + start * strides[d]), "narrow",
-                g -> new Tensor[] {scatterInto(in, g, t -> t.narrow(d, start, length))}, this);
+        return Graph.recordSaving(new Tensor(storage, s, strides.clone(), offset + start * strides[d]), "narrow",
+                g -> new Tensor[] {scatterInto(in, g, t -> t.narrow(d, start, length))}, NO_SAVED, this);
     }
 
     /** Python-style {@code [start:end:step]} along {@code dim}; negative start/end count from the end. */
@@ -294,8 +299,8 @@ public final class Tensor {
         s[d] = len;
         st[d] = strides[d] * step;
         int[] in = shape.clone();
-        return Graph.record(new Tensor(storage, s, st, offset + s0 * strides[d]), "slice",
-                g -> new Tensor[] {scatterInto(in, g, t -> t.slice(d, s0, e0, step))}, this);
+        return Graph.recordSaving(new Tensor(storage, s, st, offset + s0 * strides[d]), "slice",
+                g -> new Tensor[] {scatterInto(in, g, t -> t.slice(d, s0, e0, step))}, NO_SAVED, this);
     }
 
     /** Index {@code index} of {@code dim}, removing that dim. */
@@ -307,8 +312,8 @@ public final class Tensor {
                     + shape[d]);
         }
         int[] in = shape.clone();
-        return Graph.record(new Tensor(storage, remove(shape, d), remove(strides, d), offset + i * strides[d]),
-                "select", g -> new Tensor[] {scatterInto(in, g, t -> t.select(d, i))}, this);
+        return Graph.recordSaving(new Tensor(storage, remove(shape, d), remove(strides, d), offset + i * strides[d]),
+                "select", g -> new Tensor[] {scatterInto(in, g, t -> t.select(d, i))}, NO_SAVED, this);
     }
 
     /** zeros(shape) with {@code g} written into the region {@code region} selects: the backward of a slicing view. */
@@ -351,7 +356,8 @@ public final class Tensor {
             }
         }
         int[] in = shape.clone();
-        return Graph.record(new Tensor(storage, s, st, offset), "expand", g -> new Tensor[] {Graph.sumTo(g, in)}, this);
+        return Graph.recordSaving(new Tensor(storage, s, st, offset), "expand", g -> new Tensor[] {Graph.sumTo(g, in)},
+                NO_SAVED, this);
     }
 
     public Tensor unsqueeze(int dim) {
@@ -369,7 +375,8 @@ public final class Tensor {
             }
         }
         int[] in = shape.clone();
-        return Graph.record(new Tensor(storage, s, st, offset), "unsqueeze", g -> new Tensor[] {g.reshape(in)}, this);
+        return Graph.recordSaving(new Tensor(storage, s, st, offset), "unsqueeze", g -> new Tensor[] {g.reshape(in)},
+                NO_SAVED, this);
     }
 
     /** Removes {@code dim} if it has size 1 (otherwise returns this, as PyTorch does). */
@@ -379,8 +386,8 @@ public final class Tensor {
             return this;
         }
         int[] in = shape.clone();
-        return Graph.record(new Tensor(storage, remove(shape, d), remove(strides, d), offset), "squeeze",
-                g -> new Tensor[] {g.reshape(in)}, this);
+        return Graph.recordSaving(new Tensor(storage, remove(shape, d), remove(strides, d), offset), "squeeze",
+                g -> new Tensor[] {g.reshape(in)}, NO_SAVED, this);
     }
 
     /** Removes every size-1 dim. */
@@ -431,7 +438,7 @@ public final class Tensor {
 
     /** A contiguous copy that shares nothing with this tensor. */
     public Tensor copy() {
-        return Graph.record(Copy.contiguous(this, dtype()), "copy", g -> new Tensor[] {g}, this);
+        return Graph.recordSaving(Copy.contiguous(this, dtype()), "copy", g -> new Tensor[] {g}, NO_SAVED, this);
     }
 
     /** This tensor in {@code dtype} (floats round to nearest even); returns this when the dtype already matches. */
@@ -440,7 +447,7 @@ public final class Tensor {
             return this;
         }
         Tensor out = Copy.contiguous(this, dtype);
-        return dtype.isFloatingPoint() ? Graph.record(out, "to", g -> new Tensor[] {g}, this) : out;
+        return dtype.isFloatingPoint() ? Graph.recordSaving(out, "to", g -> new Tensor[] {g}, NO_SAVED, this) : out;
     }
 
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this tensor's elements. */

@@ -132,4 +132,16 @@ public final class VectorSoftmax implements SoftmaxKernels {
             FloatVector.fromArray(F, x, xi + i, k).sub(max).sub(logSum).intoArray(y, yi + i, k);
         }
     }
+
+    @Override
+    public void attentionSoftmax(float[] x, int xOff, int batch, int rows, int cols, float scale, boolean causal,
+                                 float[] out, int outOff) {
+        VectorCausalSoftmax.forward(x, xOff, batch, rows, cols, scale, causal, out, outOff);
+    }
+
+    @Override
+    public void attentionSoftmaxBackward(float[] y, int yOff, float[] g, int gOff, int batch, int rows, int cols,
+                                         float scale, boolean causal, float[] out, int outOff) {
+        VectorCausalSoftmax.backward(y, yOff, g, gOff, batch, rows, cols, scale, causal, out, outOff);
+    }
 }

@@ -3,7 +3,8 @@ package dev.brisk.tensor.backend;
 /**
  * Fused optimizer updates: one pass over a parameter, its gradient and its state, in place. Each method's Javadoc
  * is its update rule; {@code p}, {@code g} and the state arrays are read from their offsets for {@code n} elements
- * (state arrays share {@code sOff}). A null optional state array means the feature is off.
+ * (state arrays share {@code sOff}). A null optional state array means the feature is off. Implementations must
+ * not allocate per element; the reference ({@code ReferenceOptimizers}) computes in double and is the oracle.
  */
 public interface OptimizerKernels {
 
@@ -34,15 +35,37 @@ public interface OptimizerKernels {
                  float weightDecay);
 
     /**
-     * The Adam part of LAMB, without touching p: m and v updated as Adam (no decay in g), then
-     * out = (m / bc1) / (√(v / bc2) + eps) + wd·p. The caller scales out by the trust ratio ‖p‖/‖out‖.
+     * First pass of LAMB: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g² (no decay in g), and returns ‖r‖² = Σ r² of the
+     * direction r = (m / bc1) / (√(v / bc2) + eps) + wd·p, without storing r. p is only read.
      */
-    void lambDirection(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int sOff, int n, float beta1,
-                       float beta2, float eps, float weightDecay, float bc1, float bc2, float[] out, int outOff);
+    double lambMoments(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int sOff, int n, float beta1,
+                       float beta2, float eps, float weightDecay, float bc1, float bc2);
 
-    /** p −= a·d: applies a precomputed direction (LAMB). */
-    void axpy(float a, float[] d, int dOff, float[] p, int pOff, int n);
+    /**
+     * Second pass of LAMB: p −= a·r with r = (m / bc1) / (√(v / bc2) + eps) + wd·p recomputed from the updated m, v;
+     * the caller passes a = lr · trust ratio.
+     */
+    void lambApply(float[] p, int pOff, float[] m, float[] v, int sOff, int n, float a, float eps, float weightDecay,
+                   float bc1, float bc2);
 
-    /** Σ x² over n elements, accumulated in double (norms for clipping, LAMB and LARS). */
+    /**
+     * LARS momentum step with a precomputed layer-wise trust ratio τ: g' = τ·(g + wd·p); buf = μ·buf + g';
+     * d = nesterov ? g' + μ·buf : buf; p −= lr·d. (buf starts at zero, so the first step has buf = g'.)
+     */
+    void lars(float[] p, int pOff, float[] g, int gOff, float[] buf, int sOff, int n, float lr, float trust,
+              float momentum, float weightDecay, boolean nesterov);
+
+    /** Σ x² over n elements, accumulated in double (norms for clipping, LAMB and LARS); inf/NaN propagate. */
     double sumOfSquares(float[] x, int off, int n);
+
+    /**
+     * x ·= a (loss-scale unscaling, norm clipping); returns true when any element of x was or became inf or NaN.
+     */
+    boolean scale(float[] x, int off, int n, float a);
+
+    /** x = min(max(x, lo), hi) elementwise (clip by value); NaN stays NaN. */
+    void clamp(float[] x, int off, int n, float lo, float hi);
+
+    /** Exponential moving average: s = decay·s + (1 − decay)·p, computed as s += (1 − decay)·(p − s). */
+    void ema(float[] s, int sOff, float[] p, int pOff, int n, float decay);
 }

@@ -1,5 +1,6 @@
 package dev.brisk.tensor.functional;
 
+import dev.brisk.tensor.Autocast;
 import dev.brisk.tensor.DType;
 import dev.brisk.tensor.GradMode;
 import dev.brisk.tensor.Graph;
@@ -31,8 +32,11 @@ public final class Conv {
      * @param dilation {dh, dw} (or one value), each ≥ 1
      * @param groups   ≥ 1, dividing both C and O
      */
-    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+    public static Tensor conv2d(Tensor x0, Tensor weight0, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
+        // under autocast the operands (and so the activations saved for backward) are 16-bit copies
+        Tensor x = x0 == null ? null : Autocast.forCompute(x0);
+        Tensor weight = weight0 == null ? null : Autocast.forCompute(weight0);
         ConvGeometry g = geometry(x, weight, bias, stride, padding, dilation, groups);
         Tensor xc;
         Tensor wc;
@@ -57,13 +61,15 @@ public final class Conv {
             Tensor dx = null;
             Tensor dw = null;
             Tensor db = null;
+            // the F32 working copies are rebuilt here rather than kept alive from the forward, so a 16-bit
+            // (autocast) input stays 16-bit between forward and backward
             if (x.requiresGrad()) {
                 dx = Tensor.zeros(x.shape());
-                ConvKernels.backwardData(g, gf, wc.storage().floats(), dx.storage().floats());
+                ConvKernels.backwardData(g, gf, dense(weight).storage().floats(), dx.storage().floats());
             }
             if (weight.requiresGrad()) {
                 dw = Tensor.zeros(weight.shape());
-                ConvKernels.backwardWeight(g, xc.storage().floats(), gf, dw.storage().floats());
+                ConvKernels.backwardWeight(g, dense(x).storage().floats(), gf, dw.storage().floats());
             }
             if (bias != null && bias.requiresGrad()) {
                 db = Tensor.zeros(g.o());

@@ -76,23 +76,40 @@ final class ReferenceOptimizers implements OptimizerKernels {
     }
 
     @Override
-    public void lambDirection(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int sOff, int n,
-                              float beta1, float beta2, float eps, float weightDecay, float bc1, float bc2,
-                              float[] out, int outOff) {
+    public double lambMoments(float[] p, int pOff, float[] g, int gOff, float[] m, float[] v, int sOff, int n,
+                              float beta1, float beta2, float eps, float weightDecay, float bc1, float bc2) {
+        double sum = 0;
         for (int i = 0; i < n; i++) {
             double gi = g[gOff + i];
             double mi = beta1 * (double) m[sOff + i] + (1 - (double) beta1) * gi;
             double vi = beta2 * (double) v[sOff + i] + (1 - (double) beta2) * gi * gi;
             m[sOff + i] = (float) mi;
             v[sOff + i] = (float) vi;
-            out[outOff + i] = (float) ((mi / bc1) / (Math.sqrt(vi / bc2) + eps) + weightDecay * (double) p[pOff + i]);
+            double r = (mi / bc1) / (Math.sqrt(vi / bc2) + eps) + weightDecay * (double) p[pOff + i];
+            sum += r * r;
+        }
+        return sum;
+    }
+
+    @Override
+    public void lambApply(float[] p, int pOff, float[] m, float[] v, int sOff, int n, float a, float eps,
+                          float weightDecay, float bc1, float bc2) {
+        for (int i = 0; i < n; i++) {
+            double pi = p[pOff + i];
+            double r = (m[sOff + i] / (double) bc1) / (Math.sqrt(v[sOff + i] / (double) bc2) + eps) + weightDecay * pi;
+            p[pOff + i] = (float) (pi - (double) a * r);
         }
     }
 
     @Override
-    public void axpy(float a, float[] d, int dOff, float[] p, int pOff, int n) {
+    public void lars(float[] p, int pOff, float[] g, int gOff, float[] buf, int sOff, int n, float lr, float trust,
+                     float momentum, float weightDecay, boolean nesterov) {
         for (int i = 0; i < n; i++) {
-            p[pOff + i] = (float) (p[pOff + i] - (double) a * d[dOff + i]);
+            double gi = trust * (g[gOff + i] + (double) weightDecay * p[pOff + i]);
+            double b = momentum * (double) buf[sOff + i] + gi;
+            buf[sOff + i] = (float) b;
+            double d = nesterov ? gi + momentum * b : b;
+            p[pOff + i] = (float) (p[pOff + i] - lr * d);
         }
     }
 
@@ -103,5 +120,31 @@ final class ReferenceOptimizers implements OptimizerKernels {
             s += (double) x[off + i] * x[off + i];
         }
         return s;
+    }
+
+    @Override
+    public boolean scale(float[] x, int off, int n, float a) {
+        boolean nonFinite = false;
+        for (int i = 0; i < n; i++) {
+            nonFinite |= !Float.isFinite(x[off + i]);
+            x[off + i] = (float) ((double) x[off + i] * a);
+            nonFinite |= !Float.isFinite(x[off + i]);
+        }
+        return nonFinite;
+    }
+
+    @Override
+    public void clamp(float[] x, int off, int n, float lo, float hi) {
+        for (int i = 0; i < n; i++) {
+            x[off + i] = Math.min(Math.max(x[off + i], lo), hi);
+        }
+    }
+
+    @Override
+    public void ema(float[] s, int sOff, float[] p, int pOff, int n, float decay) {
+        for (int i = 0; i < n; i++) {
+            double si = s[sOff + i];
+            s[sOff + i] = (float) (si + (1 - (double) decay) * (p[pOff + i] - si));
+        }
     }
 }

@@ -1,0 +1,44 @@
+package dev.brisk.tensor;
+
+/**
+ * Mixed-precision autocast, per thread, as PyTorch's {@code torch.autocast}: inside a scope opened with
+ * {@link #enable(DType)} (BF16 or F16), matmul and convolution cast their F32 operands to the 16-bit type and
+ * return 16-bit results (accumulating in F32 and rounding once), so the activations that flow on — and that
+ * autograd saves for backward — take half the memory; softmax, log-softmax and normalisation take F32 inputs and
+ * return F32, so numerically sensitive steps keep full precision. Elementwise ops follow their inputs' dtype.
+ * Outside a scope nothing is cast. Backward runs outside the scope: gradients are F32.
+ */
+public final class Autocast {
+
+    private static final ThreadLocal<DType[]> TYPE = ThreadLocal.withInitial(() -> new DType[1]);
+
+    private Autocast() {
+    }
+
+    /** Opens a scope computing matmul/conv in {@code type} (F32 turns autocast off inside the scope). */
+    public static GradMode.Scope enable(DType type) {
+        if (type != DType.F32 && type != DType.BF16 && type != DType.F16) {
+            throw new IllegalArgumentException("autocast type must be F32, BF16 or F16, got " + type);
+        }
+        DType[] cell = TYPE.get();
+        DType previous = cell[0];
+        cell[0] = type == DType.F32 ? null : type;
+        return new GradMode.Scope(() -> cell[0] = previous);
+    }
+
+    /** The active 16-bit compute type, or null when autocast is off. */
+    public static DType active() {
+        return TYPE.get()[0];
+    }
+
+    /** {@code t} in the autocast compute type when autocast is on and {@code t} is a float tensor; else {@code t}. */
+    public static Tensor forCompute(Tensor t) {
+        DType a = active();
+        return a == null || !t.dtype().isFloatingPoint() || t.dtype() == a ? t : t.to(a);
+    }
+
+    /** {@code t} widened to F32 when autocast is on (for softmax, norms and losses); else {@code t}. */
+    public static Tensor forPrecision(Tensor t) {
+        return active() == null || t.dtype() == DType.F32 || !t.dtype().isFloatingPoint() ? t : t.to(DType.F32);
+    }
+}
