@@ -7,15 +7,18 @@ import dev.brisk.data.LoaderPosition;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.loss.Loss;
 import dev.brisk.optim.Optimizer;
-import dev.brisk.optim.Schedule;
+import dev.brisk.optim.Precision;
+import dev.brisk.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -35,7 +38,7 @@ public final class Trainer {
     private final Module model;
     private final Loss loss;
     private final Optimizer optimizer;
-    private final Schedule schedule;
+    private final LearningRate schedule;
     private final DataLoader train;
     private final DataLoader test;
     private final TrainPlan plan;
@@ -45,6 +48,10 @@ public final class Trainer {
     private final double peakFlops;
     private final PrintStream console;
     private final TrainStep trainStep;
+
+    /** Key prefixes of the loss-scaler and schedule state inside optimizer.safetensors. */
+    private static final String SCALER = "__scaler__.";
+    private static final String LR = "__lr__.";
 
     private LoaderPosition position = new LoaderPosition(0, 0);
     private double bestEvalLoss = Double.POSITIVE_INFINITY;
@@ -57,9 +64,9 @@ public final class Trainer {
      * @param trainFlopsPerSample forward + backward FLOPs per sample, for MFU (0 when unknown)
      * @param peakFlops           the machine's FP32 peak in FLOP/s, for MFU
      */
-    public Trainer(Module model, Loss loss, Optimizer optimizer, Schedule schedule, DataLoader train, DataLoader test,
-                   TrainPlan plan, Path runDir, ObjectNode config, double trainFlopsPerSample, double peakFlops,
-                   PrintStream console) {
+    public Trainer(Module model, Loss loss, Optimizer optimizer, LearningRate schedule, Precision precision,
+                   DataLoader train, DataLoader test, TrainPlan plan, Path runDir, ObjectNode config,
+                   double trainFlopsPerSample, double peakFlops, PrintStream console) {
         this.model = Objects.requireNonNull(model, "model");
         this.loss = Objects.requireNonNull(loss, "loss");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -72,17 +79,41 @@ public final class Trainer {
         this.trainFlopsPerSample = trainFlopsPerSample;
         this.peakFlops = peakFlops;
         this.console = console;
-        this.trainStep = new TrainStep(model, loss, optimizer, plan.clipGradNorm());
+        this.trainStep = new TrainStep(model, loss, optimizer, plan.clipGradNorm(), precision);
     }
 
     public long step() {
         return trainStep.step();
     }
 
-    /** Continues from a checkpoint: model, optimizer, step, loader position and early-stopping state. */
+    /** The step engine (peak activation memory, loss scaler). */
+    public TrainStep trainStep() {
+        return trainStep;
+    }
+
+    /**
+     * Continues from a checkpoint: model, optimizer (with loss-scaler and schedule state), step, loader position and
+     * early-stopping state.
+     */
     public void restore(Checkpoints.Loaded c) {
         model.loadStateDict(c.model(), true);
-        optimizer.loadStateDict(c.optimizer());
+        Map<String, Tensor> opt = new LinkedHashMap<>();
+        Map<String, Tensor> scalerState = new LinkedHashMap<>();
+        Map<String, Tensor> lrState = new LinkedHashMap<>();
+        c.optimizer().forEach((k, v) -> {
+            if (k.startsWith(SCALER)) {
+                scalerState.put(k.substring(SCALER.length()), v);
+            } else if (k.startsWith(LR)) {
+                lrState.put(k.substring(LR.length()), v);
+            } else {
+                opt.put(k, v);
+            }
+        });
+        optimizer.loadStateDict(opt);
+        if (!scalerState.isEmpty()) {
+            trainStep.scaler().loadStateDict(scalerState);
+        }
+        schedule.loadStateDict(lrState);
         ObjectNode t = c.trainer();
         trainStep.setStep(t.path("step").asLong());
         position = new LoaderPosition(t.path("epoch").asInt(), t.path("batch").asInt());
@@ -207,6 +238,7 @@ public final class Trainer {
 
     private Evaluation evaluate(int epoch, long step) {
         Evaluation e = Evaluation.run(model, loss, test);
+        schedule.afterEvaluation(e);
         if (e.loss() < bestEvalLoss) {
             bestEvalLoss = e.loss();
             evalsWithoutImprovement = 0;
@@ -237,8 +269,12 @@ public final class Trainer {
         t.put("lr", optimizer.lr());
         t.set("config", config);
         try {
-            Checkpoints.save(runDir, trainStep.step(), model.stateDict(), optimizer.stateDict(), t,
-                    plan.keepCheckpoints());
+            Map<String, Tensor> opt = new LinkedHashMap<>(optimizer.stateDict());
+            if (trainStep.scaler().isEnabled()) {
+                trainStep.scaler().stateDict().forEach((k, v) -> opt.put(SCALER + k, v));
+            }
+            schedule.stateDict().forEach((k, v) -> opt.put(LR + k, v));
+            Checkpoints.save(runDir, trainStep.step(), model.stateDict(), opt, t, plan.keepCheckpoints());
         } catch (IOException e) {
             throw new UncheckedIOException("could not write checkpoint at step " + trainStep.step() + " in "
                     + runDir, e);

@@ -19,6 +19,7 @@ import dev.brisk.nn.Sequential;
 import dev.brisk.nn.loss.CrossEntropyLoss;
 import dev.brisk.optim.Adam;
 import dev.brisk.optim.Optimizer;
+import dev.brisk.optim.Precision;
 import dev.brisk.optim.Schedule;
 import dev.brisk.tensor.Rng;
 import dev.brisk.tensor.Tensor;
@@ -62,9 +63,13 @@ class TrainerTest {
     }
 
     static Trainer trainer(Module m, DataLoader train, TrainPlan plan, Path runDir) {
+        return trainer(m, train, plan, runDir, Precision.FP32);
+    }
+
+    static Trainer trainer(Module m, DataLoader train, TrainPlan plan, Path runDir, Precision precision) {
         Optimizer opt = Optimizer.of(Adam.adam(), 0.01, m.namedParameters(), 0);
-        return new Trainer(m, new CrossEntropyLoss(), opt, new Schedule.Constant(0.01), train, null, plan, runDir,
-                null, 0, 1, null);
+        return new Trainer(m, new CrossEntropyLoss(), opt, LearningRate.of(new Schedule.Constant(0.01)), precision,
+                train, null, plan, runDir, null, 0, 1, null);
     }
 
     static float[] weights(Module m) {
@@ -102,27 +107,43 @@ class TrainerTest {
         assertArrayEquals(weights(a), weights(b));
     }
 
-    @Test
-    void resumedRunEndsBitIdenticalToAnUninterruptedOne(@TempDir Path dir) throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Precision.class)
+    void resumedRunEndsBitIdenticalToAnUninterruptedOne(Precision precision, @TempDir Path dir) throws Exception {
         // 6 batches per epoch, so 8 steps cross an epoch boundary and resume lands mid-epoch
         Module straight = model(7, true);
         try (DataLoader l = loader(16, true)) {
-            trainer(straight, l, plan(16, 1, null), null).fit();
+            trainer(straight, l, plan(16, 1, null), null, precision).fit();
         }
         Path run = dir.resolve("run");
         Module first = model(7, true);
         try (DataLoader l = loader(16, true)) {
-            trainer(first, l, plan(8, 1, 4), run).fit();
+            trainer(first, l, plan(8, 1, 4), run, precision).fit();
         }
         Path last = Checkpoints.latest(run).orElseThrow();
         assertTrue(last.getFileName().toString().endsWith("000000008"), last.toString());
         Module resumed = model(99, true); // different init: everything must come from the checkpoint
         try (DataLoader l = loader(16, true)) {
-            Trainer t = trainer(resumed, l, plan(16, 1, null), null);
+            Trainer t = trainer(resumed, l, plan(16, 1, null), null, precision);
             t.restore(Checkpoints.load(last));
             t.fit();
         }
         assertArrayEquals(weights(straight), weights(resumed));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Precision.class)
+    void everyPrecisionLearns(Precision precision) {
+        Module m = model(8, false);
+        float first;
+        float last;
+        try (DataLoader l = loader(16, true); DataLoader eval = loader(96, false)) {
+            CrossEntropyLoss ce = new CrossEntropyLoss();
+            first = (float) Evaluation.run(m, ce, eval).loss();
+            trainer(m, l, plan(60, 1, null), null, precision).fit();
+            last = (float) Evaluation.run(m, ce, eval).loss();
+        }
+        assertTrue(last < 0.6 * first, precision + ": loss " + first + " -> " + last);
     }
 
     @Test
@@ -137,8 +158,8 @@ class TrainerTest {
         };
         Optimizer opt = Optimizer.of(Adam.adam(), 0.01, m.namedParameters(), 0);
         try (DataLoader l = loader(16, false)) {
-            Trainer t = new Trainer(m, poisoned, opt, new Schedule.Constant(0.01), l, null, plan(10, 1, 2), run, null,
-                    0, 1, null);
+            Trainer t = new Trainer(m, poisoned, opt, LearningRate.of(new Schedule.Constant(0.01)), Precision.FP32, l,
+                    null, plan(10, 1, 2), run, null, 0, 1, null);
             NonFiniteLossException e = assertThrows(NonFiniteLossException.class, t::fit);
             assertEquals(4, e.step());
             assertTrue(e.getMessage().contains("NaN"), e.getMessage());
@@ -157,8 +178,8 @@ class TrainerTest {
         try (DataLoader l = loader(16, true)) {
             Optimizer opt = Optimizer.of(Adam.adam(), 0.01, m.namedParameters(), 0);
             TrainPlan p = new TrainPlan(9, 1, 1.0, null, false, 2, false, 2, 3, null);
-            new Trainer(m, new CrossEntropyLoss(), opt, new Schedule.Constant(0.01), l, null, p, run, null, 1e4,
-                    1e9, null).fit();
+            new Trainer(m, new CrossEntropyLoss(), opt, LearningRate.of(new Schedule.Constant(0.01)), Precision.FP32, l,
+                    null, p, run, null, 1e4, 1e9, null).fit();
         }
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
         JsonNode first = new ObjectMapper().readTree(lines.getFirst());

@@ -12,7 +12,7 @@ import java.util.Optional;
  * of the step ({@link #schedule()}); for plateau the rate after warm-up is the {@link ReduceOnPlateau}'s, which
  * changes only in {@link #afterEvaluation} and whose state belongs in the checkpoint.
  */
-public final class LrSchedule {
+public final class LrSchedule implements dev.brisk.train.LearningRate {
 
     private final Schedule schedule;
     private final ReduceOnPlateau plateau;
@@ -27,6 +27,7 @@ public final class LrSchedule {
     }
 
     /** The learning rate for optimizer step {@code step} (0 for the first). */
+    @Override
     public double at(long step) {
         return plateau == null || step < warmupSteps ? schedule.at(step) : plateau.lr();
     }
@@ -45,6 +46,25 @@ public final class LrSchedule {
     public void afterEvaluation(double metricValue) {
         if (plateau != null) {
             plateau.step(metricValue);
+        }
+    }
+
+    @Override
+    public void afterEvaluation(dev.brisk.train.Evaluation e) {
+        if (plateau != null) {
+            afterEvaluation(metric == ScheduleConfig.Metric.VAL_ACCURACY ? e.accuracy() : e.loss());
+        }
+    }
+
+    @Override
+    public java.util.Map<String, dev.brisk.tensor.Tensor> stateDict() {
+        return plateau == null ? java.util.Map.of() : plateau.stateDict();
+    }
+
+    @Override
+    public void loadStateDict(java.util.Map<String, dev.brisk.tensor.Tensor> state) {
+        if (plateau != null && !state.isEmpty()) {
+            plateau.loadStateDict(state);
         }
     }
 
