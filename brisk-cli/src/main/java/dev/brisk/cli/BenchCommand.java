@@ -42,6 +42,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", description = "dataloader: loader worker threads (default 2)")
     int workers = 2;
 
+    @Option(names = "--batch", paramLabel = "N", description = "training workloads: batch size (default per workload)")
+    Integer batch;
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -72,8 +75,9 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode result = switch (w) {
             case "gemm" -> new GemmWorkload(p, n, steps, seconds).run();
             case "dataloader" -> DataloaderWorkload.run(workers, seconds, steps);
+            case "mlp", "cnn", "transformer" -> new TrainingWorkload(w, p, steps, seconds, batch).run();
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
-                    + " in this version; available: [gemm, dataloader]");
+                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer]");
         };
         if (json) {
             ObjectNode head = new ObjectMapper().createObjectNode();

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "brisk", mixinStandardHelpOptions = true, version = "Brisk 0.1.0",
         description = "Fast neural-network training on the JVM.",
-        subcommands = {InfoCommand.class, BenchCommand.class, TrainCommand.class})
+        subcommands = {InfoCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

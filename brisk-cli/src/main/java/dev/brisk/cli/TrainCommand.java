@@ -1,22 +1,98 @@
 package dev.brisk.cli;
 
+import dev.brisk.data.DataFileException;
+import dev.brisk.nn.Module;
+import dev.brisk.tensor.Kernels;
+import dev.brisk.tensor.MachinePeak;
+import dev.brisk.tensor.Parallel;
+import dev.brisk.train.Checkpoints;
+import dev.brisk.train.Evaluation;
+import dev.brisk.train.NonFiniteLossException;
+import dev.brisk.train.Trainer;
+import dev.brisk.train.TrainingRun;
+import dev.brisk.train.config.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Training arrives with the trainer; until then the command says so instead of pretending. */
-@Command(name = "train", description = "Train a model (default: the CNN on Fashion-MNIST). Not yet available.")
+/** {@code brisk train [CONFIG] [--set k=v ...] [--run-dir DIR] [--resume RUN_DIR]}. */
+@Command(name = "train", description = "Train a model (default: cnn-bn on Fashion-MNIST); see brisk-train/CONFIG.md.")
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(arity = "0..*", hidden = true)
-    List<String> args;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG", description = "YAML config (default: built-in)")
+    Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key, e.g. steps=100")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "output directory (default runs/<timestamp>)")
+    Path runDir;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run from its last checkpoint")
+    Path resume;
+
+    @Mixin
+    Main.RuntimeOptions runtime = new Main.RuntimeOptions();
 
     @Override
-    public Integer call() {
-        System.err.println("brisk: 'train' is not available yet in this version: the tensor core and kernels are in"
-                + " place, the layers, optimizers, data pipeline and trainer come next. Try './brisk info' or"
-                + " './brisk bench gemm'.");
-        return 2;
+    public Integer call() throws IOException {
+        TrainConfig config;
+        Path dir;
+        Optional<Path> checkpoint = Optional.empty();
+        if (resume != null) {
+            config = configFile != null ? RunDirs.load(configFile, sets) : RunDirs.loadFromRun(resume, sets);
+            dir = resume;
+            checkpoint = Checkpoints.latest(resume);
+            if (checkpoint.isEmpty()) {
+                throw new UsageException(resume + " has no complete checkpoint to resume from");
+            }
+        } else {
+            config = RunDirs.load(configFile, sets);
+            dir = runDir != null ? runDir : RunDirs.fresh();
+        }
+        if (config.threads() != null && runtime.threads == null) {
+            Parallel.setThreads(config.threads());
+        }
+        runtime.apply();
+        RunDirs.writeConfig(dir, config);
+        try (TrainingRun run = new TrainingRun(config, true)) {
+            Module model = run.model();
+            MachinePeak peak = MachinePeak.detect(Math.max(1, Kernels.get().backend().floatLanes()));
+            System.out.printf(Locale.ROOT, "brisk train: %s on %s (%,d train / %,d test samples)%n",
+                    config.model().kind().key(), run.trainData(), run.trainData().size(), run.testData().size());
+            System.out.printf(Locale.ROOT, "  %,d parameters, %.1f MFLOP per trained sample, %d steps, precision %s,"
+                    + " %d threads, backend %s%n  run directory %s%n", model.numParameters(),
+                    run.trainFlopsPerSample() / 1e6, run.plan().totalSteps(), config.precision(), Parallel.threads(),
+                    Kernels.get().backend().name(), dir.toAbsolutePath());
+            Trainer trainer = new Trainer(model, run.loss(), run.optimizer(), run.schedule(), config.precision(),
+                    run.trainLoader(), run.testLoader(), run.plan(), dir, null, run.trainFlopsPerSample(),
+                    peak.gflops() * 1e9, System.out);
+            if (checkpoint.isPresent()) {
+                trainer.restore(Checkpoints.load(checkpoint.get()));
+                System.out.printf("  resumed from %s (step %d)%n", checkpoint.get(), trainer.step());
+            }
+            Trainer.Summary s = trainer.fit();
+            Evaluation e = s.lastEval();
+            System.out.printf(Locale.ROOT, "done: %d steps in %.1f s (%s); final train loss %.4f%s%n", s.steps(),
+                    s.seconds(), s.stopReason(), s.lastLoss(), e == null ? "" : String.format(Locale.ROOT,
+                            ", test loss %.4f, test accuracy %.4f", e.loss(), e.accuracy()));
+            System.out.printf("metrics: %s, checkpoints: %s%n", dir.resolve("metrics.jsonl"), Checkpoints.dirOf(dir));
+            return 0;
+        } catch (DataFileException e) {
+            throw new UsageException(e.getMessage());
+        } catch (NonFiniteLossException e) {
+            System.err.println("brisk: " + e.getMessage());
+            System.err.println("brisk: the last good checkpoint is in " + Checkpoints.dirOf(dir)
+                    + "; resume with --resume " + dir);
+            return 1;
+        }
     }
 }

@@ -1,0 +1,122 @@
+package dev.brisk.train;
+
+import dev.brisk.data.DataLoader;
+import dev.brisk.nn.Module;
+import dev.brisk.nn.loss.CrossEntropyLoss;
+import dev.brisk.nn.loss.Loss;
+import dev.brisk.optim.Optimizer;
+import dev.brisk.tensor.Rng;
+import dev.brisk.tensor.Tensor;
+import dev.brisk.train.config.ModelConfig;
+import dev.brisk.train.config.TrainConfig;
+import dev.brisk.train.model.ModelFlops;
+import dev.brisk.train.model.ModelPresets;
+import dev.brisk.train.setup.DataSource;
+import dev.brisk.train.setup.Datasets;
+import dev.brisk.train.setup.LrSchedule;
+import dev.brisk.train.setup.Optimizers;
+import dev.brisk.train.setup.Schedules;
+
+/**
+ * Everything a configuration describes, built once: data sources and loaders, the model (from its seed), the loss,
+ * the optimizer and the learning-rate schedule, and the cadences of the {@link TrainPlan}. The CLI's {@code train},
+ * {@code eval} and {@code bench} commands all start here, so they run the same model the same way.
+ */
+public final class TrainingRun implements AutoCloseable {
+
+    private final TrainConfig config;
+    private final DataSource<?, ?> trainData;
+    private final DataSource<?, ?> testData;
+    private final DataLoader trainLoader;
+    private final DataLoader testLoader;
+    private final Module model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final LrSchedule schedule;
+    private final TrainPlan plan;
+    private final long trainFlopsPerSample;
+
+    /** Builds the run; {@code withTest} false skips the test split (benchmarks). */
+    public TrainingRun(TrainConfig config, boolean withTest) {
+        this.config = config;
+        this.trainData = Datasets.create(config.data(), Datasets.Split.TRAIN, config.seed());
+        this.testData = withTest ? Datasets.create(config.data(), Datasets.Split.TEST, config.seed()) : null;
+        this.trainLoader = trainData.loader(trainData.loaderConfig(config.data(), config.seed()));
+        this.testLoader = testData == null ? null : testData.loader(testData.loaderConfig(config.data(), config.seed()));
+        this.model = ModelPresets.build(config.model(), trainData.sampleShape(), trainData.classes(),
+                new Rng(config.seed()));
+        this.loss = lossFor(config.model());
+        this.optimizer = Optimizers.create(config.optim(), model);
+        long total = config.totalSteps(trainLoader.batchesPerEpoch());
+        this.schedule = Schedules.create(config.schedule(), total, config.optim().lr());
+        var e = config.eval();
+        var c = config.checkpoint();
+        this.plan = new TrainPlan(total, config.accumulation(), config.clipGradNorm(),
+                e.everySteps() == null ? null : Math.toIntExact(e.everySteps()), e.everyEpochs() != null,
+                c.everySteps() == null ? null : Math.toIntExact(c.everySteps()), c.everyEpochs() != null, c.keep(),
+                config.report().everySteps(), e.earlyStopping());
+        this.trainFlopsPerSample = ModelFlops.trainingFlopsPerSample(model, trainData.sampleShape());
+    }
+
+    /** Cross-entropy; a language model's (B, T, V) logits are flattened to (B·T, V) against (B·T) next tokens. */
+    static Loss lossFor(ModelConfig model) {
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        if (model.kind() != ModelConfig.Kind.TRANSFORMER) {
+            return ce;
+        }
+        return (Tensor logits, Tensor targets) -> ce.apply(logits.reshape(-1, logits.size(-1)), targets.reshape(-1));
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public DataSource<?, ?> trainData() {
+        return trainData;
+    }
+
+    public DataSource<?, ?> testData() {
+        return testData;
+    }
+
+    public DataLoader trainLoader() {
+        return trainLoader;
+    }
+
+    public DataLoader testLoader() {
+        return testLoader;
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    public TrainPlan plan() {
+        return plan;
+    }
+
+    /** Forward + backward FLOPs of one sample (3 × forward), for MFU. */
+    public long trainFlopsPerSample() {
+        return trainFlopsPerSample;
+    }
+
+    @Override
+    public void close() {
+        trainLoader.close();
+        if (testLoader != null) {
+            testLoader.close();
+        }
+    }
+}
