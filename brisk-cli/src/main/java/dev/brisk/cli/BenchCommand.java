@@ -45,6 +45,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "training workloads: batch size (default per workload)")
     Integer batch;
 
+    @Option(names = "--target", paramLabel = "A", description = "accuracy: test accuracy to reach (default 0.91)")
+    double target = 0.91;
+
+    @Option(names = "--max-epochs", paramLabel = "E", description = "accuracy: give up after E epochs (default 15)")
+    int maxEpochs = 15;
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -76,8 +82,9 @@ final class BenchCommand implements Callable<Integer> {
             case "gemm" -> new GemmWorkload(p, n, steps, seconds).run();
             case "dataloader" -> DataloaderWorkload.run(workers, seconds, steps);
             case "mlp", "cnn", "transformer" -> new TrainingWorkload(w, p, steps, seconds, batch).run();
+            case "accuracy" -> AccuracyWorkload.run(target, maxEpochs, p);
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
-                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer]");
+                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy]");
         };
         if (json) {
             ObjectNode head = new ObjectMapper().createObjectNode();

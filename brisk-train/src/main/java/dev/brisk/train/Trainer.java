@@ -57,6 +57,9 @@ public final class Trainer {
     private double bestEvalLoss = Double.POSITIVE_INFINITY;
     private int evalsWithoutImprovement;
     private MetricsLog metrics;
+    private java.util.function.Predicate<Evaluation> stopWhen = e -> false;
+    private boolean targetReached;
+    private long lastEvalStep = -1;
 
     /**
      * @param test                may be null (no evaluation)
@@ -84,6 +87,11 @@ public final class Trainer {
 
     public long step() {
         return trainStep.step();
+    }
+
+    /** Stops training after the first evaluation that satisfies {@code condition} (e.g. a target accuracy). */
+    public void stopWhen(java.util.function.Predicate<Evaluation> condition) {
+        this.stopWhen = Objects.requireNonNull(condition, "condition");
     }
 
     /** The step engine (peak activation memory, loss scaler). */
@@ -153,8 +161,7 @@ public final class Trainer {
                         if (micro.isEmpty()) {
                             lastEval = endOfEpoch(epoch - 1, last, lastEval, progress);
                             if (stoppedEarly()) {
-                                stop = "early stopping: no improvement in " + plan.earlyStoppingPatience()
-                                        + " evaluations";
+                                stop = stopReason();
                                 break;
                             }
                             epochEnded = false;
@@ -185,12 +192,12 @@ public final class Trainer {
                     lastEval = endOfEpoch(epoch - 1, last, lastEval, progress);
                 }
                 if (stoppedEarly()) {
-                    stop = "early stopping: no improvement in " + plan.earlyStoppingPatience() + " evaluations";
+                    stop = stopReason();
                     break;
                 }
             }
             progress.finish();
-            if (test != null && (lastEval == null || plan.evalEverySteps() == null)) {
+            if (test != null && lastEvalStep != trainStep.step()) {
                 lastEval = evaluate(epoch, trainStep.step());
             }
             if (runDir != null) {
@@ -216,7 +223,13 @@ public final class Trainer {
     }
 
     private boolean stoppedEarly() {
-        return plan.earlyStoppingPatience() != null && evalsWithoutImprovement >= plan.earlyStoppingPatience();
+        return targetReached
+                || plan.earlyStoppingPatience() != null && evalsWithoutImprovement >= plan.earlyStoppingPatience();
+    }
+
+    private String stopReason() {
+        return targetReached ? "evaluation target reached"
+                : "early stopping: no improvement in " + plan.earlyStoppingPatience() + " evaluations";
     }
 
     private Evaluation endOfEpoch(int epoch, StepResult last, Evaluation lastEval, Progress progress) {
@@ -238,7 +251,9 @@ public final class Trainer {
 
     private Evaluation evaluate(int epoch, long step) {
         Evaluation e = Evaluation.run(model, loss, test);
+        lastEvalStep = step;
         schedule.afterEvaluation(e);
+        targetReached |= stopWhen.test(e);
         if (e.loss() < bestEvalLoss) {
             bestEvalLoss = e.loss();
             evalsWithoutImprovement = 0;
