@@ -137,8 +137,9 @@ final class GemmWorkload {
         return s;
     }
 
+    /** One decimal for real rates; three significant digits for the tiny ones of cold or toy runs. */
     private static double round1(double v) {
-        return Math.round(v * 10) / 10.0;
+        return v >= 10 ? Math.round(v * 10) / 10.0 : Math.round(v * 1000) / 1000.0;
     }
 
     @Override

@@ -72,10 +72,4 @@ class MainTest {
         assertTrue(((String) backend[2]).contains("nosuch"), (String) backend[2]);
     }
 
-    @Test
-    void trainSaysItIsNotAvailableYet() {
-        Object[] r = run("train");
-        assertEquals(2, r[0]);
-        assertTrue(((String) r[2]).contains("not available yet"), (String) r[2]);
-    }
 }

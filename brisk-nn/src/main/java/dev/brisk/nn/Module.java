@@ -49,6 +49,7 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private String description = "";
     private boolean training = true;
+    private boolean transparent; // a wrapper whose children take its place in names (see makeTransparent)
 
     protected Module() {
     }
@@ -98,6 +99,29 @@ public abstract class Module {
         return module;
     }
 
+    /**
+     * Replaces the child registered under {@code name}, keeping its position (package use: wrapping a child in
+     * place, as {@link Checkpointing} does). Returns {@code module}.
+     */
+    final <M extends Module> M replaceModule(String name, M module) {
+        if (!children.containsKey(name)) {
+            throw new IllegalArgumentException(kind() + ": no child named '" + name + "' to replace; children are "
+                    + children.keySet());
+        }
+        Objects.requireNonNull(module, () -> kind() + ": replacement for '" + name + "' is null");
+        children.put(name, module);
+        return module;
+    }
+
+    /**
+     * Makes this module invisible in hierarchical names (package use: {@link Checkpointed}): its children's entries
+     * are named as if they were registered directly on this module's parent, and {@link #namedModules()} lists
+     * them in its place. A wrapped model then has the state dict of the plain model.
+     */
+    final void makeTransparent() {
+        this.transparent = true;
+    }
+
     /** Sets the text shown between the parentheses by {@link #toString()}, e.g. {@code in_features=4, bias=true}. */
     protected final void describe(String text) {
         this.description = Objects.requireNonNull(text, "text");
@@ -133,8 +157,10 @@ public abstract class Module {
         if (!seen.add(this)) {
             return;
         }
-        out.put(prefix, this);
-        children.forEach((name, child) -> child.collectModules(join(prefix, name), out, seen));
+        if (!transparent) {
+            out.put(prefix, this);
+        }
+        children.forEach((name, child) -> child.collectModules(childPrefix(prefix, name), out, seen));
     }
 
     /** Every parameter by hierarchical name, each tensor once. */
@@ -171,7 +197,7 @@ public abstract class Module {
     private void visitState(String prefix, BiConsumer<String, Tensor> visitor) {
         parameters.forEach((name, t) -> visitor.accept(join(prefix, name), t));
         buffers.forEach((name, t) -> visitor.accept(join(prefix, name), t));
-        children.forEach((name, child) -> child.visitState(join(prefix, name), visitor));
+        children.forEach((name, child) -> child.visitState(childPrefix(prefix, name), visitor));
     }
 
     // ---- state dict -------------------------------------------------------------------------------------------
@@ -252,7 +278,7 @@ public abstract class Module {
 
     /** Sets training mode on this module and every descendant; returns this. */
     public final Module train(boolean mode) {
-        namedModules().values().forEach(m -> m.training = mode);
+        apply(m -> m.training = mode); // apply, not namedModules: it also reaches transparent wrappers
         return this;
     }
 
@@ -318,6 +344,10 @@ public abstract class Module {
     protected final String kind() {
         String n = getClass().getSimpleName();
         return n.isEmpty() ? "Module" : n;
+    }
+
+    private String childPrefix(String prefix, String name) {
+        return transparent ? prefix : join(prefix, name);
     }
 
     private static String join(String prefix, String name) {

@@ -77,8 +77,17 @@ public final class Graph {
             return 0;
         }
         java.util.Set<Storage> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.List<Node> nodes = Backprop.topologicalOrder(root.gradFn());
+        // parameters, and views of them such as weight.t(), are weights, not activations
+        for (Node n : nodes) {
+            for (int i = 0; i < n.arity(); i++) {
+                if (n.leaf(i) != null) {
+                    seen.add(n.leaf(i).storage());
+                }
+            }
+        }
         long bytes = 0;
-        for (Node n : Backprop.topologicalOrder(root.gradFn())) {
+        for (Node n : nodes) {
             for (Tensor t : n.saved()) {
                 if (t != null && !(t.isLeaf() && t.requiresGrad()) && seen.add(t.storage())) {
                     bytes += t.storage().byteSize();
