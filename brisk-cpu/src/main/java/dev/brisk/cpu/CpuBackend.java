@@ -5,11 +5,15 @@ import dev.brisk.cpu.norm.VectorNorms;
 import dev.brisk.cpu.ops.VectorElementwise;
 import dev.brisk.cpu.ops.VectorReductions;
 import dev.brisk.cpu.ops.VectorSoftmax;
+import dev.brisk.cpu.optim.VectorOptimizers;
+import dev.brisk.cpu.pool.VectorPooling;
 import dev.brisk.tensor.Parallel;
 import dev.brisk.tensor.backend.Backend;
 import dev.brisk.tensor.backend.ElementwiseKernels;
 import dev.brisk.tensor.backend.GemmKernels;
 import dev.brisk.tensor.backend.NormKernels;
+import dev.brisk.tensor.backend.OptimizerKernels;
+import dev.brisk.tensor.backend.PoolKernels;
 import dev.brisk.tensor.backend.ReductionKernels;
 import dev.brisk.tensor.backend.SoftmaxKernels;
 import java.util.Optional;
@@ -63,13 +67,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Optional<dev.brisk.tensor.backend.PoolKernels> pooling() {
-        return Optional.of(PoolingHolder.POOLING);
-    }
-
-    /** Created on first use, like {@link Holder}. */
-    private static final class PoolingHolder {
-        static final dev.brisk.tensor.backend.PoolKernels POOLING = new dev.brisk.cpu.pool.VectorPooling();
+    public Optional<PoolKernels> pooling() {
+        return Optional.of(Holder.POOLING);
     }
 
     @Override
@@ -78,14 +77,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Optional<dev.brisk.tensor.backend.OptimizerKernels> optimizers() {
-        return Optional.of(OptimizersHolder.OPTIMIZERS);
-    }
-
-    /** Created on first use, like {@link Holder}. */
-    private static final class OptimizersHolder {
-        static final dev.brisk.tensor.backend.OptimizerKernels OPTIMIZERS =
-                new dev.brisk.cpu.optim.VectorOptimizers();
+    public Optional<OptimizerKernels> optimizers() {
+        return Optional.of(Holder.OPTIMIZERS);
     }
 
     /** Created on first use, so listing backends never touches the Vector API. */
@@ -95,5 +88,7 @@ public final class CpuBackend implements Backend {
         static final ReductionKernels REDUCTIONS = new VectorReductions();
         static final SoftmaxKernels SOFTMAX = new VectorSoftmax();
         static final NormKernels NORMS = new VectorNorms();
+        static final PoolKernels POOLING = new VectorPooling();
+        static final OptimizerKernels OPTIMIZERS = new VectorOptimizers();
     }
 }
