@@ -51,6 +51,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-epochs", paramLabel = "E", description = "accuracy: give up after E epochs (default 15)")
     int maxEpochs = 15;
 
+    @Option(names = "--nproc", paramLabel = "N", description = "allreduce: processes on loopback (default 2)")
+    int nproc = 2;
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -83,8 +86,9 @@ final class BenchCommand implements Callable<Integer> {
             case "dataloader" -> DataloaderWorkload.run(workers, seconds, steps);
             case "mlp", "cnn", "transformer" -> new TrainingWorkload(w, p, steps, seconds, batch).run();
             case "accuracy" -> AccuracyWorkload.run(target, maxEpochs, p);
+            case "allreduce" -> allReduce();
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
-                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy]");
+                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce]");
         };
         if (json) {
             ObjectNode head = new ObjectMapper().createObjectNode();
@@ -96,5 +100,26 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(head.toString());
         }
         return 0;
+    }
+
+    /** Ring all-reduce of 25M floats per rank across {@code --nproc} JVMs, next to a plain socket copy. */
+    private ObjectNode allReduce() {
+        if (nproc < 2 || nproc > 16) {
+            throw new UsageException("--nproc must be between 2 and 16, got " + nproc);
+        }
+        try {
+            var r = dev.brisk.dist.AllReduceBenchmark.run(nproc, 25_000_000, steps == null ? 8 : steps);
+            System.out.printf(java.util.Locale.ROOT, "allreduce  nproc=%d  100 MB per rank: busbw %.2f GB/s, algbw %.2f"
+                    + " GB/s, single-stream socket copy %.2f GB/s (%.0f%%)%n", nproc, r.busbwGBs(), r.algbwGBs(),
+                    r.socketGBs(), 100 * r.busbwGBs() / r.socketGBs());
+            ObjectNode out = (ObjectNode) new ObjectMapper().readTree(r.toJson());
+            out.put("data", "synthetic");
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 }

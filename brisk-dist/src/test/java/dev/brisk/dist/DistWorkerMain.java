@@ -1,0 +1,41 @@
+package dev.brisk.dist;
+
+/**
+ * A rank in its own JVM for {@link MultiProcessTest}: joins through the environment, checks one all-reduce
+ * exactly, then all-reduces a large buffer in a loop until the group fails, printing what it saw.
+ */
+public final class DistWorkerMain {
+
+    private DistWorkerMain() {
+    }
+
+    public static void main(String[] args) {
+        DistEnv env = DistEnv.fromEnv();
+        long last = System.nanoTime();
+        try (ProcessGroup g = Rendezvous.join(env)) {
+            int n = 100_003;
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = g.rank() + i % 7;
+            }
+            g.allReduce(a, Reduction.SUM);
+            int p = g.size();
+            boolean ok = true;
+            for (int i = 0; i < n; i++) {
+                ok &= a[i] == p * (p - 1) / 2f + p * (i % 7);
+            }
+            System.out.println(ok ? "CORRECT" : "WRONG");
+            float[] big = new float[2_000_000];
+            for (int iter = 0; iter < 100_000; iter++) {
+                g.allReduce(big, Reduction.SUM);
+                last = System.nanoTime();
+                System.out.println("ITER " + iter);
+            }
+        } catch (DistributedException e) {
+            System.out.println("FAILED rank=" + e.failedRank() + " afterLastIterMs="
+                    + (System.nanoTime() - last) / 1_000_000 + " message=" + e.getMessage().replace('\n', ' '));
+            System.out.flush();
+            System.exit(3);
+        }
+    }
+}
