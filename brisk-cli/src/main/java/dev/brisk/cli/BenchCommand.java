@@ -51,6 +51,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-epochs", paramLabel = "E", description = "accuracy: give up after E epochs (default 15)")
     int maxEpochs = 15;
 
+    @Option(names = "--blocks", paramLabel = "N", description = "transformer: number of blocks (default 2)")
+    Integer blocks;
+
+    @Option(names = "--checkpoint", paramLabel = "P", description = "transformer: activation checkpointing none|blocks")
+    String checkpoint = "none";
+
     @Option(names = "--nproc", paramLabel = "N", description = "allreduce: processes on loopback (default 2)")
     int nproc = 2;
 
@@ -84,7 +90,8 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode result = switch (w) {
             case "gemm" -> new GemmWorkload(p, n, steps, seconds).run();
             case "dataloader" -> DataloaderWorkload.run(workers, seconds, steps);
-            case "mlp", "cnn", "transformer" -> new TrainingWorkload(w, p, steps, seconds, batch).run();
+            case "mlp", "cnn", "transformer" -> new TrainingWorkload(w, p, steps, seconds, batch, blocks, checkpoint)
+                    .run();
             case "accuracy" -> AccuracyWorkload.run(target, maxEpochs, p);
             case "allreduce" -> allReduce();
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"

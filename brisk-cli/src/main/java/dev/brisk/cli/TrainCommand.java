@@ -75,6 +75,9 @@ final class TrainCommand implements Callable<Integer> {
             Trainer trainer = new Trainer(model, run.loss(), run.optimizer(), run.schedule(), config.precision(),
                     run.trainLoader(), run.testLoader(), run.plan(), dir, null, run.trainFlopsPerSample(),
                     peak.gflops() * 1e9, System.out);
+            if (config.report().memory()) {
+                trainer.reportMemory();
+            }
             if (checkpoint.isPresent()) {
                 trainer.restore(Checkpoints.load(checkpoint.get()));
                 System.out.printf("  resumed from %s (step %d)%n", checkpoint.get(), trainer.step());

@@ -38,8 +38,19 @@ final class TrainingWorkload {
     private final Integer steps;
     private final double seconds;
     private final Integer batch;
+    private final Integer blocks;
+    private final String checkpoint;
 
-    TrainingWorkload(String name, String precision, Integer steps, double seconds, Integer batch) {
+    TrainingWorkload(String name, String precision, Integer steps, double seconds, Integer batch, Integer blocks,
+                     String checkpoint) {
+        if (!name.equals("transformer") && (blocks != null || !"none".equals(checkpoint))) {
+            throw new UsageException("--blocks and --checkpoint apply to the transformer workload only");
+        }
+        if (!List.of("none", "blocks").contains(checkpoint)) {
+            throw new UsageException("--checkpoint must be none or blocks, got '" + checkpoint + "'");
+        }
+        this.blocks = blocks;
+        this.checkpoint = checkpoint;
         this.name = name;
         this.precision = precision;
         this.steps = steps;
@@ -66,6 +77,12 @@ final class TrainingWorkload {
                 "checkpoint.every_epochs=null"));
         if (batch != null) {
             s.add("data.batch_size=" + batch);
+        }
+        if (blocks != null) {
+            s.add("model.blocks=" + blocks);
+        }
+        if (name.equals("transformer")) {
+            s.add("memory.checkpoint=" + checkpoint);
         }
         return s;
     }
@@ -116,6 +133,8 @@ final class TrainingWorkload {
             if (name.equals("transformer")) {
                 out.put("tokens_per_s", Math.round(samplesPerS * config.data().seqLen()));
                 out.put("output", "untied");
+                out.put("blocks", config.model().transformer().blocks());
+                out.put("checkpoint", checkpoint);
             }
             out.put("step_ms", round3(stepMs));
             out.put("data_ms", round3(median(results, StepResult::dataMs)));

@@ -69,11 +69,13 @@ class TrainCommandTest {
         Path runDir = tmp.resolve("run");
         String[] common = {"--set", "data.dir=" + data, "--set", "model=mlp", "--set", "data.batch_size=32",
             "--set", "data.workers=0", "--set", "checkpoint.every_steps=4", "--threads", "1"};
-        Object[] first = run(concat(new String[] {"train", "--run-dir", runDir.toString(), "--set", "steps=8"},
-                common));
+        Object[] first = run(concat(new String[] {"train", "--run-dir", runDir.toString(), "--set", "steps=8",
+            "--set", "report.memory=true"}, common));
         assertEquals(0, first[0], first[2] + "\n" + first[1]);
         assertTrue(((String) first[1]).contains("test accuracy"), (String) first[1]);
         assertTrue(Files.isRegularFile(runDir.resolve("config.yaml")));
+        assertTrue(Files.readAllLines(runDir.resolve("metrics.jsonl")).stream()
+                .anyMatch(l -> l.contains("\"kind\":\"memory\"")), "report.memory writes a memory record");
         assertEquals(8, Checkpoints.load(Checkpoints.latest(runDir).orElseThrow()).trainer().get("step").asLong());
 
         Object[] resumed = run(concat(new String[] {"train", "--resume", runDir.toString(), "--set", "steps=12"},

@@ -61,7 +61,7 @@ public sealed interface CheckpointPolicy {
     }
 
     /** Parses {@code none}, {@code blocks} or {@code every:<k>} (k a positive integer); the error says the form. */
-    static CheckpointPolicy parse(String text) {
+    public static CheckpointPolicy parse(String text) {
         Objects.requireNonNull(text, "memory.checkpoint");
         String s = text.strip();
         if (s.equals("none")) {

@@ -30,6 +30,7 @@ public final class TrainStep {
     private final LossScaler scaler;
     private long step;
     private long peakActivationBytes;
+    private java.util.function.Consumer<dev.brisk.nn.memory.ActivationProfile> activationProbe;
 
     public TrainStep(Module model, Loss loss, Optimizer optimizer, Double clipGradNorm, Precision precision) {
         this.model = Objects.requireNonNull(model, "model");
@@ -55,6 +56,11 @@ public final class TrainStep {
 
     public LossScaler scaler() {
         return scaler;
+    }
+
+    /** Hands the per-layer activation profile of the next step's first micro-batch to {@code probe}, once. */
+    public void probeActivationsOnce(java.util.function.Consumer<dev.brisk.nn.memory.ActivationProfile> probe) {
+        this.activationProbe = probe;
     }
 
     /** The largest activation memory a step's graph held for backward so far (bytes). */
@@ -86,6 +92,10 @@ public final class TrainStep {
             }
             Tensor scaled = scaler.scale(microBatches.size() == 1 ? l : l.mul(scale));
             peakActivationBytes = Math.max(peakActivationBytes, Graph.savedActivationBytes(scaled));
+            if (activationProbe != null) {
+                activationProbe.accept(dev.brisk.nn.memory.ActivationProfile.measure(model, scaled));
+                activationProbe = null;
+            }
             long c = System.nanoTime();
             double lv = l.item();
             if (!Double.isFinite(lv)) {

@@ -60,6 +60,7 @@ public final class Trainer {
     private java.util.function.Predicate<Evaluation> stopWhen = e -> false;
     private boolean targetReached;
     private long lastEvalStep = -1;
+    private dev.brisk.nn.memory.ActivationProfile pendingMemory;
 
     /**
      * @param test                may be null (no evaluation)
@@ -87,6 +88,14 @@ public final class Trainer {
 
     public long step() {
         return trainStep.step();
+    }
+
+    /**
+     * Prints the memory breakdown (parameters, gradients, optimizer state, activations per layer, by dtype) after the
+     * first step and writes it to metrics.jsonl as a {@code "kind": "memory"} record.
+     */
+    public void reportMemory() {
+        trainStep.probeActivationsOnce(acts -> pendingMemory = acts);
     }
 
     /** Stops training after the first evaluation that satisfies {@code condition} (e.g. a target accuracy). */
@@ -178,6 +187,10 @@ public final class Trainer {
                 optimizer.setLr(lr);
                 last = trainStep.run(micro, wait / 1e6);
                 position = new LoaderPosition(epoch, batchInEpoch);
+                if (pendingMemory != null) {
+                    writeMemoryReport(pendingMemory, progress);
+                    pendingMemory = null;
+                }
                 progress.step(epoch, batchInEpoch, last, lr);
                 if (metrics != null && (last.step() % plan.logEverySteps() == 0 || last.step() == 1)) {
                     metrics.write(MetricsLog.stepRecord(last, epoch, lr, mfu(last), heapBytes()));
@@ -247,6 +260,25 @@ public final class Trainer {
             checkpoint(epoch + 1);
         }
         return e;
+    }
+
+    private void writeMemoryReport(dev.brisk.nn.memory.ActivationProfile acts, Progress progress) {
+        var report = dev.brisk.nn.memory.MemoryReport.of(model, optimizer.stateDict(), acts);
+        progress.finish();
+        if (console != null) {
+            console.println(report.toText(8));
+        }
+        if (metrics != null) {
+            try {
+                ObjectNode o = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(report.toJson(8));
+                o.put("kind", "memory");
+                o.put("step", trainStep.step());
+                metrics.write(o);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("memory report is not valid JSON", e);
+            }
+        }
     }
 
     private Evaluation evaluate(int epoch, long step) {

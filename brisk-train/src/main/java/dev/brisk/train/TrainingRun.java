@@ -45,6 +45,9 @@ public final class TrainingRun implements AutoCloseable {
         this.testLoader = testData == null ? null : testData.loader(testData.loaderConfig(config.data(), config.seed()));
         this.model = ModelPresets.build(config.model(), trainData.sampleShape(), trainData.classes(),
                 new Rng(config.seed()));
+        if (config.memory().checkpoint() == dev.brisk.train.config.MemoryConfig.Checkpointing.BLOCKS) {
+            dev.brisk.nn.Checkpointing.apply(model, dev.brisk.nn.CheckpointPolicy.parse("blocks"));
+        }
         this.loss = lossFor(config.model());
         this.optimizer = Optimizers.create(config.optim(), model);
         long total = config.totalSteps(trainLoader.batchesPerEpoch());
