@@ -33,7 +33,7 @@ final class AccuracyWorkload {
         TrainConfig config = RunDirs.load(null, List.of("epochs=" + maxEpochs, "precision=" + precision,
                 "checkpoint.every_epochs=null", "eval.every_epochs=1"));
         try (TrainingRun run = new TrainingRun(config, true)) {
-            MachinePeak peak = MachinePeak.detect(Math.max(1, Kernels.get().backend().floatLanes()));
+            MachinePeak peak = MachinePeak.detect();
             Trainer t = new Trainer(run.model(), run.loss(), run.optimizer(), run.schedule(), config.precision(),
                     run.trainLoader(), run.testLoader(), run.plan(), null, null, run.trainFlopsPerSample(),
                     peak.gflops() * 1e9, System.out);

@@ -33,16 +33,12 @@ final class InfoCommand implements Callable<Integer> {
             System.out.printf("  %-10s %3d  %s%n", b.name(), b.priority(), state);
         }
         System.out.printf("chosen     %s%n", k.summary());
-        MachinePeak peak = MachinePeak.detect(k.backend().floatLanes() > 1 ? k.backend().floatLanes()
-                : bestLanes());
+        MachinePeak peak = MachinePeak.detect();
         System.out.printf("FP32 peak  %s%n", peak.explain());
         System.out.printf("           clock: %s; lanes: SIMD float lanes of the cpu backend; FMA units: %s%n",
                 peak.ghzSource(), peak.fmaSource());
+        System.out.printf("           (MFU = model FLOP/s ÷ this peak; override with BRISK_PEAK_GFLOPS)%n");
         return 0;
     }
 
-    private static int bestLanes() {
-        return Kernels.discovered().stream().filter(b -> b.unavailableReason().isEmpty())
-                .mapToInt(Backend::floatLanes).max().orElse(1);
-    }
 }

@@ -65,7 +65,7 @@ final class TrainCommand implements Callable<Integer> {
         RunDirs.writeConfig(dir, config);
         try (TrainingRun run = new TrainingRun(config, true)) {
             Module model = run.model();
-            MachinePeak peak = MachinePeak.detect(Math.max(1, Kernels.get().backend().floatLanes()));
+            MachinePeak peak = MachinePeak.detect();
             System.out.printf(Locale.ROOT, "brisk train: %s on %s (%,d train / %,d test samples)%n",
                     config.model().kind().key(), run.trainData(), run.trainData().size(), run.testData().size());
             System.out.printf(Locale.ROOT, "  %,d parameters, %.1f MFLOP per trained sample, %d steps, precision %s,"

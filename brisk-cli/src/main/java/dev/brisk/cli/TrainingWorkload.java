@@ -98,7 +98,7 @@ final class TrainingWorkload {
         try (TrainingRun run = new TrainingRun(config, false)) {
             TrainStep step = new TrainStep(run.model(), run.loss(), run.optimizer(), null, config.precision());
             run.optimizer().setLr(config.optim().lr());
-            MachinePeak peak = MachinePeak.detect(Math.max(1, Kernels.get().backend().floatLanes()));
+            MachinePeak peak = MachinePeak.detect();
             Iterator<Batch>[] it = new Iterator[] {run.trainLoader().epoch(0).iterator()};
             int[] epoch = {0};
             java.util.function.Supplier<StepResult> one = () -> {

@@ -42,6 +42,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public java.util.OptionalDouble measuredPeakGflopsPerCore() {
+        return java.util.OptionalDouble.of(FmaProbe.gflopsPerCore());
+    }
+
+    @Override
     public int floatLanes() {
         return Simd.F.length();
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.brisk.tensor.backend.Backend;
 import java.util.Locale;
 
 /**
@@ -16,6 +17,33 @@ public record MachinePeak(int cores, double ghz, String ghzSource, int lanes, in
 
     /** Two FMA pipes per core is right for every x86-64 core with AVX2/AVX-512 Brisk targets and for Neoverse. */
     static final int DEFAULT_FMA_UNITS = 2;
+
+    /**
+     * The peak for the active kernels: the formula with the SIMD width of the best available backend and, when that
+     * backend can measure one core's FMA rate, the larger of the formula and the measurement × cores (a VM often
+     * reports a nominal clock well below the one its cores run at; under load the measurement reads low).
+     */
+    public static MachinePeak detect() {
+        Backend best = Kernels.get().backend();
+        if (best.floatLanes() <= 1) {
+            best = Kernels.discovered().stream().filter(b -> b.unavailableReason().isEmpty())
+                    .max(java.util.Comparator.comparingInt(Backend::floatLanes)).orElse(best);
+        }
+        MachinePeak nominal = detect(Math.max(1, best.floatLanes()));
+        java.util.OptionalDouble perCore = best.measuredPeakGflopsPerCore();
+        if (nominal.gflopsSource().equals("BRISK_PEAK_GFLOPS") || perCore.isEmpty()) {
+            return nominal;
+        }
+        double measured = perCore.getAsDouble() * nominal.cores();
+        if (measured <= nominal.gflops()) {
+            return nominal;
+        }
+        double ghz = perCore.getAsDouble() / (nominal.lanes() * 2.0 * nominal.fmaUnits());
+        return new MachinePeak(nominal.cores(), ghz, "measured: " + String.format(Locale.ROOT, "%.1f", perCore
+                .getAsDouble()) + " GFLOP/s of FMAs on one core (" + nominal.ghzSource() + " said "
+                + String.format(Locale.ROOT, "%.2f GHz", nominal.ghz()) + ")", nominal.lanes(), nominal.fmaUnits(),
+                nominal.fmaSource(), measured, "cores × measured FMA rate per core");
+    }
 
     public static MachinePeak detect(int lanes) {
         int cores = Runtime.getRuntime().availableProcessors();

@@ -28,6 +28,14 @@ public interface Backend {
         return name();
     }
 
+    /**
+     * One core's FP32 FLOP/s measured by running FMAs for a moment (about half a second), or empty when this
+     * backend cannot measure it. Used for the peak that MFU is measured against.
+     */
+    default java.util.OptionalDouble measuredPeakGflopsPerCore() {
+        return java.util.OptionalDouble.empty();
+    }
+
     /** Float lanes of one FMA instruction on this backend (16 with AVX-512); 1 for scalar code. */
     default int floatLanes() {
         return 1;
