@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "brisk", mixinStandardHelpOptions = true, version = "Brisk 0.1.0",
         description = "Fast neural-network training on the JVM.",
-        subcommands = {InfoCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class})
+        subcommands = {InfoCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
+            TuneCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

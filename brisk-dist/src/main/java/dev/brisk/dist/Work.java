@@ -73,6 +73,22 @@ public final class Work {
         }
     }
 
+    /**
+     * Runs {@code action} once the operation has finished, successfully or not: on the thread that finished it, or
+     * at once on this thread if it already has. For bookkeeping (completion times); the action must be short and
+     * must not throw (an exception it throws is dropped).
+     */
+    public void whenDone(Runnable action) {
+        java.util.Objects.requireNonNull(action, "action");
+        done.whenComplete((v, e) -> {
+            try {
+                action.run();
+            } catch (RuntimeException ignored) {
+                // bookkeeping only: never disturb the group's operation thread
+            }
+        });
+    }
+
     @Override
     public String toString() {
         return "Work[" + operation + (done.isDone() ? ", done]" : ", pending]");

@@ -163,6 +163,10 @@ final class LrPlot {
             font(12f);
             int lx = LEFT + pw - 250;
             int ly = TOP + 16;
+            g.setColor(new Color(255, 255, 255, 225));
+            g.fillRect(lx - 8, ly - 10, 250, 72);
+            g.setColor(new Color(200, 200, 200));
+            g.drawRect(lx - 8, ly - 10, 250, 72);
             legend(lx, ly, new Color(31, 100, 200), "smoothed loss");
             legend(lx, ly + 17, new Color(190, 190, 190), "loss");
             legend(lx, ly + 34, new Color(210, 40, 40), String.format(Locale.ROOT, "suggested lr %.2e", s));

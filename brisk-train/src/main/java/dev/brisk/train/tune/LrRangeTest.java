@@ -283,7 +283,7 @@ public final class LrRangeTest {
         return m;
     }
 
-    private static Map<String, Tensor> snapshot(Map<String, Tensor> state) {
+    static Map<String, Tensor> snapshot(Map<String, Tensor> state) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (var s = GradMode.noGrad()) {
             state.forEach((k, v) -> out.put(k, v.detach().copy()));
