@@ -61,6 +61,14 @@ final class MatMul {
         float[] c = out.storage().floats();
         long[] ab = a.batchStride();
         long[] bb = b.batchStride();
+        if (!bf16 && count > 1 && ab != null && bb != null && bb[0] == 0 && !a.trans && ab[0] == (long) m * a.ld
+                && (long) count * m <= Integer.MAX_VALUE) {
+            // a batch of row blocks times one shared matrix (x·W of a linear layer on (batch, seq, features)) is
+            // one tall GEMM: B is packed once instead of once per matrix, and the tiles span the whole batch
+            g.sgemm(false, b.trans, count * m, n, k, 1f, a.t.storage().floats(), a.t.offset(), a.ld,
+                    b.t.storage().floats(), b.t.offset(), b.ld, 0f, c, 0, n);
+            return out;
+        }
         if (!bf16 && ab != null && bb != null) {
             g.sgemmBatched(count, a.trans, b.trans, m, n, k, 1f,
                     a.t.storage().floats(), a.t.offset(), a.ld, ab[0],

@@ -45,7 +45,11 @@ final class Pack {
             int p = 0;
             if (Transpose.AVAILABLE) {
                 for (; p + 16 <= kc; p += 16) {
-                    Transpose.f32(a, base + p, lda, MR, alpha, dst, d + p * MR, MR);
+                    if (alpha == 1f) {
+                        Transpose.f32(a, base + p, lda, MR, dst, d + p * MR, MR);
+                    } else {
+                        Transpose.f32Scaled(a, base + p, lda, MR, alpha, dst, d + p * MR, MR);
+                    }
                 }
             }
             for (; p < kc; p++) {
@@ -110,8 +114,8 @@ final class Pack {
             int p = 0;
             if (Transpose.AVAILABLE) {
                 for (; p + 16 <= kc; p += 16) {
-                    Transpose.f32(b, base + p, ldb, 16, 1f, dst, d + p * NR, NR);
-                    Transpose.f32(b, base + 16 * ldb + p, ldb, 16, 1f, dst, d + p * NR + 16, NR);
+                    Transpose.f32(b, base + p, ldb, 16, dst, d + p * NR, NR);
+                    Transpose.f32(b, base + 16 * ldb + p, ldb, 16, dst, d + p * NR + 16, NR);
                 }
             }
             for (; p < kc; p++) {

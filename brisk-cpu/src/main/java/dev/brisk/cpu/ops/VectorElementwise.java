@@ -42,6 +42,20 @@ public final class VectorElementwise implements ElementwiseKernels {
     }
 
     @Override
+    public void unaryGrad(UnaryOp op, float[] x, int xOff, float[] g, int gOff, float[] out, int outOff, int n) {
+        boolean heavy = heavy(op);
+        if (n < (heavy ? PARALLEL_MIN_HEAVY : PARALLEL_MIN) || Parallel.threads() == 1) {
+            UnaryGradKernels.run(op, x, xOff, g, gOff, out, outOff, n);
+            return;
+        }
+        int chunk = heavy ? CHUNK_HEAVY : CHUNK;
+        Parallel.forEach(tasks(n, chunk), t -> {
+            int s = t * chunk;
+            UnaryGradKernels.run(op, x, xOff + s, g, gOff + s, out, outOff + s, Math.min(chunk, n - s));
+        });
+    }
+
+    @Override
     public void binary(BinaryOp op, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
                        float[] out, int outOff, int n) {
         boolean heavy = op == BinaryOp.POW;

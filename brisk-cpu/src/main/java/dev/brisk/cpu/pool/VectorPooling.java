@@ -104,9 +104,9 @@ public final class VectorPooling implements PoolKernels {
             best.intoArray(out, outAt);
             bestAt.intoArray(argmax, argAt);
         } else {
-            VectorMask<Float> m = F.indexInRange(0, count);
-            best.intoArray(out, outAt, m);
-            bestAt.intoArray(argmax, argAt, m.cast(I));
+            best.intoArray(out, outAt, F.indexInRange(0, count));
+            // the int mask built directly: a float mask cast to int lanes fell back to Java code (firstTrue) here
+            bestAt.intoArray(argmax, argAt, I.indexInRange(0, count));
         }
     }
 

@@ -83,6 +83,54 @@ class VectorElementwiseTest {
         }
     }
 
+    /**
+     * {rtol, atol} of each fused unary backward against g·{@link ReferenceElementwise#derivative}; atol is
+     * scaled by |g|. Exact: NEG, ABS, LOG, SQUARE, RELU (the float derivative is the correctly rounded one);
+     * EXP 1.5e-7 (SVML); SQRT 2.5e-7; RSQRT, RECIPROCAL 5e-7; TANH, SIGMOID 6e-7 (e/(1+e)² forms, ≤ 4 ulp) +
+     * 3e-16·|g| absolute (the reference's 1 - t² and s(1 - s) cancel in double for |x| ≳ 18, where the fast
+     * form is the more accurate);
+     * GELU_ERF, GELU_TANH, SILU 1e-6 relative + 1e-7·|g| absolute (their derivatives cross 0). Every inexact op
+     * also gets 1e-36·|g| for results in the subnormal range.
+     */
+    static double[] gradTolerance(UnaryOp op) {
+        return switch (op) {
+            case NEG, ABS, LOG, SQUARE, RELU -> new double[] {0, 0};
+            case EXP -> new double[] {1.5e-7, 1e-36};
+            case SQRT -> new double[] {2.5e-7, 1e-36};
+            case RSQRT, RECIPROCAL -> new double[] {5e-7, 1e-36};
+            case TANH, SIGMOID -> new double[] {6e-7, 3e-16};
+            case GELU_ERF, GELU_TANH, SILU -> new double[] {1e-6, 1e-7};
+        };
+    }
+
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2})
+    void unaryGradMatchesReference(int threads) {
+        Parallel.setThreads(threads);
+        for (UnaryOp op : UnaryOp.values()) {
+            double[] tol = gradTolerance(op);
+            for (int n : LENGTHS) {
+                float[] x = values(op.ordinal() * 37L + n, n + 7);
+                float[] g = KernelTestData.uniform(op.ordinal() * 41L + n, n + 4, -3, 3);
+                float[] out = filled(n + 9);
+                kernels.unaryGrad(op, x, 3, g, 4, out, 5, n);
+                float[] inPlace = g.clone();
+                kernels.unaryGrad(op, x, 3, inPlace, 4, inPlace, 4, n);
+                for (int i = 0; i < n; i++) {
+                    int k = i;
+                    float gi = g[4 + i];
+                    float expected = gi * ReferenceElementwise.derivative(op, x[3 + i]);
+                    double atol = tol[1] * Math.abs(gi);
+                    failUnlessClose(expected, out[5 + i], tol[0], atol,
+                            () -> "grad " + what(op, n, threads, k, x[3 + k]) + " g=" + gi);
+                    failUnlessClose(expected, inPlace[4 + i], tol[0], atol,
+                            () -> "in-place grad " + what(op, n, threads, k, x[3 + k]) + " g=" + gi);
+                }
+                assertUntouched(out, 5, n, "grad " + op + " n=" + n);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "threads={0}")
     @ValueSource(ints = {1, 2})
     void binaryMatchesReference(int threads) {

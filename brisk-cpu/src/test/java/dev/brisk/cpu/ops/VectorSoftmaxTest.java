@@ -72,6 +72,55 @@ class VectorSoftmaxTest {
         }
     }
 
+    /**
+     * {@link VectorSoftmax#softmaxBackward} against the interface's scalar default (double sums), for y the
+     * (log-)softmax of random rows and g uniform in [-3, 3): |diff| ≤ 1e-6·|expected| + 2e-6·max|g| (softmax) or
+     * + 2e-6·Σ|g| (log-softmax; the float row sum of g against the double one), per row; out of place with
+     * offsets and in place (out == g), on 1 and 2 threads.
+     */
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2})
+    void softmaxBackwardMatchesReference(int threads) {
+        Parallel.setThreads(threads);
+        int[][] shapes = {{1, 1}, {3, 15}, {17, 16}, {17, 33}, {129, 129}, {5, 1000}, {2048, 64}, {3, 50000}};
+        for (int[] s : shapes) {
+            int rows = s[0];
+            int cols = s[1];
+            SplittableRandom r = new SplittableRandom(rows * 7L + cols);
+            float[] x = data(0, rows + cols, rows * cols);
+            float[] g = new float[rows * cols + 2];
+            for (int i = 0; i < g.length; i++) {
+                g[i] = (float) (r.nextDouble() * 6 - 3);
+            }
+            for (boolean log : new boolean[] {false, true}) {
+                float[] y = new float[rows * cols + 1];
+                kernels.softmax(log, x, 0, rows, cols, y, 1);
+                float[] expected = new float[rows * cols];
+                REFERENCE.softmaxBackward(log, y, 1, g, 2, rows, cols, expected, 0);
+                float[] out = new float[rows * cols + 3];
+                kernels.softmaxBackward(log, y, 1, g, 2, rows, cols, out, 3);
+                float[] inPlace = g.clone();
+                kernels.softmaxBackward(log, y, 1, inPlace, 2, rows, cols, inPlace, 2);
+                for (int row = 0; row < rows; row++) {
+                    double max = 0;
+                    double abs = 0;
+                    for (int j = 0; j < cols; j++) {
+                        max = Math.max(max, Math.abs(g[2 + row * cols + j]));
+                        abs += Math.abs(g[2 + row * cols + j]);
+                    }
+                    double atol = 2e-6 * (log ? abs : max);
+                    for (int j = 0; j < cols; j++) {
+                        int k = row * cols + j;
+                        failUnlessClose(expected[k], out[3 + k], 1e-6, atol, () -> (log ? "log-" : "")
+                                + "softmax backward " + rows + "x" + cols + " threads=" + threads + " at " + k);
+                        failUnlessClose(expected[k], inPlace[2 + k], 1e-6, atol, () -> "in-place " + (log ? "log-" : "")
+                                + "softmax backward " + rows + "x" + cols + " threads=" + threads + " at " + k);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void extremeRows() {
         float[] x = {1e4f, -1e4f, 1e4f, Float.NEGATIVE_INFINITY, 0f, Float.NEGATIVE_INFINITY};
