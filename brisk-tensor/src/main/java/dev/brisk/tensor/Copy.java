@@ -33,7 +33,12 @@ final class Copy {
         } else if (s.dtype() == DType.F32 && dst.dtype() == DType.BF16) {
             float[] sa = s.floats();
             short[] da = dst.shorts();
+            var k = Kernels.get().elementwise();
             loop.run(new int[] {dstOff, src.offset()}, (off, n) -> {
+                if (ds == 1 && ss == 1) {
+                    k.toBf16(sa, off[1], da, off[0], n);
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
                     da[off[0] + i * ds] = DTypes.floatToBf16(sa[off[1] + i * ss]);
                 }
@@ -41,7 +46,12 @@ final class Copy {
         } else if (s.dtype() == DType.BF16 && dst.dtype() == DType.F32) {
             short[] sa = s.shorts();
             float[] da = dst.floats();
+            var k = Kernels.get().elementwise();
             loop.run(new int[] {dstOff, src.offset()}, (off, n) -> {
+                if (ds == 1 && ss == 1) {
+                    k.fromBf16(sa, off[1], da, off[0], n);
+                    return;
+                }
                 for (int i = 0; i < n; i++) {
                     da[off[0] + i * ds] = DTypes.bf16ToFloat(sa[off[1] + i * ss]);
                 }

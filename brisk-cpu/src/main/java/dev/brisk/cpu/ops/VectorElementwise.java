@@ -95,4 +95,14 @@ public final class VectorElementwise implements ElementwiseKernels {
     private static int tasks(int n, int chunk) {
         return (n + chunk - 1) / chunk;
     }
+
+    @Override
+    public void toBf16(float[] src, int srcOff, short[] dst, int dstOff, int n) {
+        Bf16Conversions.toBf16(src, srcOff, dst, dstOff, n);
+    }
+
+    @Override
+    public void fromBf16(short[] src, int srcOff, float[] dst, int dstOff, int n) {
+        Bf16Conversions.fromBf16(src, srcOff, dst, dstOff, n);
+    }
 }

@@ -28,4 +28,14 @@ public interface ElementwiseKernels {
                     * dev.brisk.tensor.reference.ReferenceElementwise.derivative(op, x[xOff + i]);
         }
     }
+
+    /** dst[i] = bf16(src[i]), round to nearest even, NaN stays NaN (the definition is {@link dev.brisk.tensor.DTypes}). */
+    default void toBf16(float[] src, int srcOff, short[] dst, int dstOff, int n) {
+        dev.brisk.tensor.DTypes.toBf16(src, srcOff, dst, dstOff, n);
+    }
+
+    /** dst[i] = the float value of the bf16 bits src[i] (exact). */
+    default void fromBf16(short[] src, int srcOff, float[] dst, int dstOff, int n) {
+        dev.brisk.tensor.DTypes.fromBf16(src, srcOff, dst, dstOff, n);
+    }
 }
