@@ -27,6 +27,16 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
+        if (args.length > 0 && args[0].equals("launch")) {
+            // brisk launch --nproc N [--master-port P] [--max-restarts K] -- train ...: N JVMs running this CLI
+            try {
+                return dev.brisk.dist.launch.Launcher.launch(Main.class.getName(),
+                        java.util.Arrays.copyOfRange(args, 1, args.length));
+            } catch (IllegalArgumentException e) {
+                System.err.println("brisk: launch: " + e.getMessage());
+                return 2;
+            }
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {

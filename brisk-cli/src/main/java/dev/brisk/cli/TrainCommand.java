@@ -44,6 +44,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        String world = System.getenv("WORLD_SIZE");
+        if (world != null && !world.isBlank() && !world.trim().equals("1")) {
+            // N copies of a single-process run would train N independent models into one run directory
+            throw new UsageException("train under 'brisk launch' (WORLD_SIZE=" + world.trim() + ") is not supported yet:"
+                    + " data-parallel training is not wired into the trainer; run ./brisk train in one process");
+        }
         TrainConfig config;
         Path dir;
         Optional<Path> checkpoint = Optional.empty();
