@@ -6,6 +6,7 @@ import dev.brisk.nn.LayerNorm;
 import dev.brisk.nn.Linear;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.Sequential;
+import dev.brisk.nn.TransformerBlock;
 import dev.brisk.nn.init.Init;
 import dev.brisk.tensor.DType;
 import dev.brisk.tensor.GradMode;
@@ -21,7 +22,7 @@ import java.util.List;
  * <pre>
  *   x = tok_emb(tokens) + pos_emb(0..T−1)        (B, T, C)      learned positions, T ≤ seq_len
  *   x = drop(x)                                                 only when dropout > 0
- *   x = blocks(x)                                (B, T, C)      {@link DecoderBlock} × blocks, causal
+ *   x = blocks(x)                                (B, T, C)      {@link TransformerBlock} × blocks, causal
  *   logits = head(ln_f(x))                       (B, T, vocab)  head: Linear(C, vocab, no bias), or tok_embᵀ if tied
  * </pre>
  * Initialisation (GPT-2): embeddings and Linear weights N(0, 0.02), biases 0, the residual projections (attn.proj,
@@ -46,7 +47,7 @@ public final class ByteLm extends Module {
                 : null;
         List<Module> list = new ArrayList<>();
         for (int i = 0; i < config.blocks(); i++) {
-            list.add(new DecoderBlock(c, config.heads(), config.mlpRatio(), config.dropout(), rng));
+            list.add(new TransformerBlock(c, config.heads(), true, config.mlpRatio(), config.dropout(), rng));
         }
         this.blocks = registerModule("blocks", new Sequential(list));
         this.lnF = registerModule("ln_f", new LayerNorm(c));

@@ -97,9 +97,6 @@ public final class ModelFlops {
             case TransformerBlock b -> {
                 return new Step(attention(x) + walk(b.mlp(), x).flops, b.forward(x));
             }
-            case DecoderBlock b -> {
-                return new Step(attention(x) + walk(b.mlp(), x).flops, b.forward(x));
-            }
             case Residual r -> {
                 return new Step(walk(r.fn(), x).flops, r.forward(x));
             }

@@ -67,7 +67,7 @@ class ModelFlopsTest {
         long mlp = 2L * t * (d * 4 * d) * 2;
         assertEquals(attention + mlp, ModelFlops.forwardFlopsPerSample(new TransformerBlock(d, 2, true, new Rng(1)),
                 new int[] {t, d}));
-        assertEquals(attention + mlp, ModelFlops.forwardFlopsPerSample(new DecoderBlock(d, 2, 4, 0.1, new Rng(1)),
+        assertEquals(attention + mlp, ModelFlops.forwardFlopsPerSample(new TransformerBlock(d, 2, true, 4, 0.1, new Rng(1)),
                 new int[] {t, d}));
         Module residual = new Sequential(new Residual(new MultiHeadAttention(d, 4, false, new Rng(1))),
                 new Linear(d, 3, new Rng(2)));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.brisk.nn.TransformerBlock;
 import dev.brisk.nn.BatchNorm2d;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.Sequential;
@@ -135,8 +136,8 @@ class ModelPresetsTest {
     }
 
     @Test
-    void decoderBlockKeepsTransformerBlockNames() {
-        DecoderBlock b = new DecoderBlock(16, 2, 4, 0, new Rng(1));
+    void configurableBlockKeepsTheDefaultBlocksNames() {
+        TransformerBlock b = new TransformerBlock(16, 2, true, 4, 0, new Rng(1));
         assertEquals(new dev.brisk.nn.TransformerBlock(16, 2, true, new Rng(1)).stateDict().keySet(),
                 b.stateDict().keySet());
         Tensor x = Tensor.randn(new Rng(2), 2, 5, 16);
