@@ -12,6 +12,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "brisk", mixinStandardHelpOptions = true, version = "Brisk 0.1.0",
         description = "Fast neural-network training on the JVM.",
+        footer = {"", "  launch --nproc N [--master-port P] [--max-restarts K] -- COMMAND ...",
+            "         run COMMAND in N processes with RANK/WORLD_SIZE/master address set, output prefixed by rank"},
         subcommands = {InfoCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
             TuneCommand.class})
 public final class Main implements Runnable {
