@@ -1,6 +1,9 @@
 package dev.brisk.cli;
 
 import dev.brisk.data.DataFileException;
+import dev.brisk.dist.DistEnv;
+import dev.brisk.dist.ProcessGroup;
+import dev.brisk.dist.Rendezvous;
 import dev.brisk.nn.Module;
 import dev.brisk.tensor.Kernels;
 import dev.brisk.tensor.MachinePeak;
@@ -23,7 +26,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code brisk train [CONFIG] [--set k=v ...] [--run-dir DIR] [--resume RUN_DIR]}. */
+/**
+ * {@code brisk train [CONFIG] [--set k=v ...] [--run-dir DIR] [--resume RUN_DIR]}. Under {@code brisk launch}
+ * (WORLD_SIZE &gt; 1) every process joins the group and trains one model data-parallel: each rank reads its shard of
+ * every epoch (global batch = WORLD_SIZE × batch_size), gradients are averaged each step, and rank 0 alone writes
+ * the run directory (config, metrics, checkpoints) and prints progress. {@code --resume} is read by every rank.
+ */
 @Command(name = "train", description = "Train a model (default: cnn-bn on Fashion-MNIST); see brisk-train/CONFIG.md.")
 final class TrainCommand implements Callable<Integer> {
 
@@ -44,12 +52,20 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String world = System.getenv("WORLD_SIZE");
-        if (world != null && !world.isBlank() && !world.trim().equals("1")) {
-            // N copies of a single-process run would train N independent models into one run directory
-            throw new UsageException("train under 'brisk launch' (WORLD_SIZE=" + world.trim() + ") is not supported yet:"
-                    + " data-parallel training is not wired into the trainer; run ./brisk train in one process");
+        DistEnv env = DistEnv.fromEnv();
+        if (env.worldSize() > 1) {
+            try (ProcessGroup group = Rendezvous.join(env)) {
+                return train(group);
+            }
         }
+        return train(null);
+    }
+
+    /** Trains as one rank of {@code group} (null: a single process). */
+    private int train(ProcessGroup group) throws IOException {
+        int rank = group == null ? 0 : group.rank();
+        boolean lead = rank == 0;
+        java.io.PrintStream console = lead ? System.out : null;
         TrainConfig config;
         Path dir;
         Optional<Path> checkpoint = Optional.empty();
@@ -62,33 +78,47 @@ final class TrainCommand implements Callable<Integer> {
             }
         } else {
             config = RunDirs.load(configFile, sets);
-            dir = runDir != null ? runDir : RunDirs.fresh();
+            dir = runDir != null ? runDir : lead ? RunDirs.fresh() : null;
         }
         if (config.threads() != null && runtime.threads == null) {
             Parallel.setThreads(config.threads());
         }
         runtime.apply();
-        RunDirs.writeConfig(dir, config);
-        try (TrainingRun run = new TrainingRun(config, true)) {
+        if (lead) {
+            RunDirs.writeConfig(dir, config);
+        }
+        try (TrainingRun run = new TrainingRun(config, true, group)) {
             Module model = run.model();
             MachinePeak peak = MachinePeak.detect();
-            System.out.printf(Locale.ROOT, "brisk train: %s on %s (%,d train / %,d test samples)%n",
-                    config.model().kind().key(), run.trainData(), run.trainData().size(), run.testData().size());
-            System.out.printf(Locale.ROOT, "  %,d parameters, %.1f MFLOP per trained sample, %d steps, precision %s,"
-                    + " %d threads, backend %s%n  run directory %s%n", model.numParameters(),
-                    run.trainFlopsPerSample() / 1e6, run.plan().totalSteps(), config.precision(), Parallel.threads(),
-                    Kernels.get().backend().name(), dir.toAbsolutePath());
+            if (lead) {
+                System.out.printf(Locale.ROOT, "brisk train: %s on %s (%,d train / %,d test samples)%n",
+                        config.model().kind().key(), run.trainData(), run.trainData().size(), run.testData().size());
+                if (group != null) {
+                    System.out.printf(Locale.ROOT, "  data-parallel over %d processes: global batch %d (%d per"
+                            + " rank)%n", group.size(), group.size() * config.data().batchSize(),
+                            config.data().batchSize());
+                }
+                System.out.printf(Locale.ROOT, "  %,d parameters, %.1f MFLOP per trained sample, %d steps, precision"
+                        + " %s, %d threads, backend %s%n  run directory %s%n", model.numParameters(),
+                        run.trainFlopsPerSample() / 1e6, run.plan().totalSteps(), config.precision(),
+                        Parallel.threads(), Kernels.get().backend().name(), dir.toAbsolutePath());
+            }
             Trainer trainer = new Trainer(model, run.loss(), run.optimizer(), run.schedule(), config.precision(),
-                    run.trainLoader(), run.testLoader(), run.plan(), dir, null, run.trainFlopsPerSample(),
-                    peak.gflops() * 1e9, System.out);
-            if (config.report().memory()) {
+                    run.trainLoader(), run.testLoader(), run.plan(), lead ? dir : null, null,
+                    run.trainFlopsPerSample(), peak.gflops() * 1e9, console, run.gradientSync());
+            if (config.report().memory() && lead) {
                 trainer.reportMemory();
             }
             if (checkpoint.isPresent()) {
                 trainer.restore(Checkpoints.load(checkpoint.get()));
-                System.out.printf("  resumed from %s (step %d)%n", checkpoint.get(), trainer.step());
+                if (lead) {
+                    System.out.printf("  resumed from %s (step %d)%n", checkpoint.get(), trainer.step());
+                }
             }
             Trainer.Summary s = trainer.fit();
+            if (!lead) {
+                return 0;
+            }
             Evaluation e = s.lastEval();
             System.out.printf(Locale.ROOT, "done: %d steps in %.1f s (%s); final train loss %.4f%s%n", s.steps(),
                     s.seconds(), s.stopReason(), s.lastLoss(), e == null ? "" : String.format(Locale.ROOT,
@@ -98,6 +128,9 @@ final class TrainCommand implements Callable<Integer> {
         } catch (DataFileException e) {
             throw new UsageException(e.getMessage());
         } catch (NonFiniteLossException e) {
+            if (!lead) {
+                return 1;
+            }
             System.err.println("brisk: " + e.getMessage());
             System.err.println("brisk: the last good checkpoint is in " + Checkpoints.dirOf(dir)
                     + "; resume with --resume " + dir);

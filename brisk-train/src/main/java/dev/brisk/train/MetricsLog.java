@@ -15,7 +15,9 @@ import java.nio.file.StandardOpenOption;
  * tail it and a crash loses at most the line being written. Step records carry the DESIGN §8 schema
  * ({@code step, epoch, loss, lr, grad_norm, samples_per_s, tokens_per_s, step_ms, data_ms, fwd_ms, bwd_ms,
  * comm_ms, opt_ms, mfu, heap_bytes}); other records (evaluation, epoch summaries, memory reports) have a
- * {@code "kind"} field.
+ * {@code "kind"} field. {@code comm_ms} is the gradient synchronisation a data-parallel step waited for after
+ * backward (0 in one process); distributed runs add {@code comm_total_ms}, all of the step's gradient
+ * communication including what overlapped backward.
  */
 public final class MetricsLog implements AutoCloseable {
 
@@ -61,7 +63,10 @@ public final class MetricsLog implements AutoCloseable {
         o.put("data_ms", r.dataMs());
         o.put("fwd_ms", r.fwdMs());
         o.put("bwd_ms", r.bwdMs());
-        o.put("comm_ms", 0.0);
+        o.put("comm_ms", r.commMs());
+        if (r.commTotalMs() > 0) {
+            o.put("comm_total_ms", r.commTotalMs());
+        }
         o.put("opt_ms", r.optMs());
         o.put("mfu", mfu);
         o.put("heap_bytes", heapBytes);

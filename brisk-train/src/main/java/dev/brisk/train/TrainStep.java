@@ -1,6 +1,8 @@
 package dev.brisk.train;
 
 import dev.brisk.data.Batch;
+import dev.brisk.dist.ddp.GradientSync;
+import dev.brisk.dist.ddp.SyncStats;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.loss.Loss;
 import dev.brisk.optim.GradClip;
@@ -19,6 +21,13 @@ import java.util.Objects;
  * add up in the F32 master parameters); then unscaling, the global gradient norm, optional clipping, a guard
  * against a non-finite loss, the optimizer update (skipped by the fp16 scaler on inf/NaN gradients) and clearing
  * the gradients. Every phase is timed so a run can say where its time goes.
+ *
+ * <p>Data-parallel training passes a {@link GradientSync} (a {@code DistributedDataParallel} over the same model):
+ * every micro-batch but the last runs under {@link GradientSync#noSync()}, {@link GradientSync#beforeForward()}
+ * precedes each forward, and {@link GradientSync#finishGradients()} averages the gradients across ranks after the
+ * last backward, before unscaling, clipping and the update. A non-finite loss on any rank stops every rank at the
+ * same point ({@link GradientSync#anyRank(boolean)}, one tiny collective per step before the last backward), so no
+ * rank is left waiting in a collective.
  */
 public final class TrainStep {
 
@@ -28,11 +37,19 @@ public final class TrainStep {
     private final Double clipGradNorm;
     private final Precision precision;
     private final LossScaler scaler;
+    private final GradientSync sync;
     private long step;
     private long peakActivationBytes;
     private java.util.function.Consumer<dev.brisk.nn.memory.ActivationProfile> activationProbe;
 
     public TrainStep(Module model, Loss loss, Optimizer optimizer, Double clipGradNorm, Precision precision) {
+        this(model, loss, optimizer, clipGradNorm, precision, GradientSync.none());
+    }
+
+    /** A step whose gradients are synchronised by {@code sync} (data-parallel training; see the class comment). */
+    public TrainStep(Module model, Loss loss, Optimizer optimizer, Double clipGradNorm, Precision precision,
+                     GradientSync sync) {
+        this.sync = Objects.requireNonNull(sync, "sync");
         this.model = Objects.requireNonNull(model, "model");
         this.loss = Objects.requireNonNull(loss, "loss");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -84,32 +101,50 @@ public final class TrainStep {
         long tokens = 0;
         float scale = 1f / microBatches.size();
         model.train();
-        for (Batch b : microBatches) {
-            long a = System.nanoTime();
-            Tensor l;
-            try (var ac = Autocast.enable(precision.computeType())) {
-                l = loss.apply(model.forward(b.inputs()), b.targets());
+        int k = microBatches.size();
+        double badLoss = Double.NaN;
+        boolean bad = false;
+        for (int i = 0; i < k; i++) {
+            Batch b = microBatches.get(i);
+            boolean lastMicro = i == k - 1;
+            try (GradientSync.Scope unused = lastMicro ? GradientSync.Scope.NONE : sync.noSync()) {
+                long a = System.nanoTime();
+                sync.beforeForward();
+                Tensor l;
+                try (var ac = Autocast.enable(precision.computeType())) {
+                    l = loss.apply(model.forward(b.inputs()), b.targets());
+                }
+                Tensor scaled = scaler.scale(k == 1 ? l : l.mul(scale));
+                peakActivationBytes = Math.max(peakActivationBytes, Graph.savedActivationBytes(scaled));
+                if (activationProbe != null) {
+                    activationProbe.accept(dev.brisk.nn.memory.ActivationProfile.measure(model, scaled));
+                    activationProbe = null;
+                }
+                long c = System.nanoTime();
+                double lv = l.item();
+                if (!Double.isFinite(lv) && !bad) {
+                    bad = true;
+                    badLoss = lv;
+                }
+                // every rank decides together, before the backward that would start the gradient all-reduce
+                if (lastMicro && sync.anyRank(bad)) {
+                    optimizer.zeroGrad();
+                    throw new NonFiniteLossException(step + 1, bad ? badLoss : Double.NaN);
+                }
+                if (!bad) {
+                    scaled.backward(); // a non-finite micro-batch's backward is pointless: the step is abandoned
+                }
+                long d = System.nanoTime();
+                fwd += c - a;
+                bwd += d - c;
+                lossSum += lv;
+                samples += b.inputs().size(0);
+                tokens += b.targets().numel();
             }
-            Tensor scaled = scaler.scale(microBatches.size() == 1 ? l : l.mul(scale));
-            peakActivationBytes = Math.max(peakActivationBytes, Graph.savedActivationBytes(scaled));
-            if (activationProbe != null) {
-                activationProbe.accept(dev.brisk.nn.memory.ActivationProfile.measure(model, scaled));
-                activationProbe = null;
-            }
-            long c = System.nanoTime();
-            double lv = l.item();
-            if (!Double.isFinite(lv)) {
-                optimizer.zeroGrad();
-                throw new NonFiniteLossException(step + 1, lv);
-            }
-            scaled.backward();
-            long d = System.nanoTime();
-            fwd += c - a;
-            bwd += d - c;
-            lossSum += lv;
-            samples += b.inputs().size(0);
-            tokens += b.targets().numel();
         }
+        long f = System.nanoTime();
+        sync.finishGradients();
+        SyncStats comm = sync.lastStep();
         long o = System.nanoTime();
         scaler.unscale(optimizer);
         var params = optimizer.namedParameters();
@@ -120,7 +155,7 @@ public final class TrainStep {
         long end = System.nanoTime();
         step++;
         double stepMs = (end - t0) / 1e6 + dataMs;
-        return new StepResult(step, lossSum / microBatches.size(), norm, !stepped, samples, tokens, dataMs, fwd / 1e6,
-                bwd / 1e6, (end - o) / 1e6, stepMs);
+        return new StepResult(step, lossSum / k, norm, !stepped, samples, tokens, dataMs, fwd / 1e6, bwd / 1e6,
+                (o - f) / 1e6, comm.commMs(), (end - o) / 1e6, stepMs);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brisk.data.Batch;
 import dev.brisk.data.DataLoader;
 import dev.brisk.data.LoaderPosition;
+import dev.brisk.dist.ddp.GradientSync;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.loss.Loss;
 import dev.brisk.optim.Optimizer;
@@ -27,6 +28,14 @@ import java.util.Objects;
  * and stops on a non-finite loss — all on the cadences of the {@link TrainPlan}. State that a resume needs (step,
  * loader position, early-stopping counters; the model and optimizer state dicts) goes into every checkpoint, so a
  * resumed run continues bit-identically.
+ *
+ * <p><b>Data-parallel training</b> passes a {@link GradientSync} (see {@link TrainStep}); every rank runs this loop
+ * over its own shard, with loaders that give every rank the same number of batches. Only rank 0 should be given a
+ * run directory and a console (metrics, checkpoints and progress come from it alone; the replicas are identical).
+ * Every rank that has a test loader evaluates the whole test split locally, without communication, so that the
+ * decisions taken on evaluations (plateau schedules, early stopping, stop targets) are the same on every rank;
+ * after each evaluation the ranks also agree on whether to stop ({@link GradientSync#anyRank(boolean)}), so one
+ * rank never stops alone.
  */
 public final class Trainer {
 
@@ -48,6 +57,7 @@ public final class Trainer {
     private final double peakFlops;
     private final PrintStream console;
     private final TrainStep trainStep;
+    private final GradientSync sync;
 
     /** Key prefixes of the loss-scaler and schedule state inside optimizer.safetensors. */
     private static final String SCALER = "__scaler__.";
@@ -59,6 +69,7 @@ public final class Trainer {
     private MetricsLog metrics;
     private java.util.function.Predicate<Evaluation> stopWhen = e -> false;
     private boolean targetReached;
+    private boolean peerStopped;
     private long lastEvalStep = -1;
     private dev.brisk.nn.memory.ActivationProfile pendingMemory;
 
@@ -71,6 +82,18 @@ public final class Trainer {
     public Trainer(Module model, Loss loss, Optimizer optimizer, LearningRate schedule, Precision precision,
                    DataLoader train, DataLoader test, TrainPlan plan, Path runDir, ObjectNode config,
                    double trainFlopsPerSample, double peakFlops, PrintStream console) {
+        this(model, loss, optimizer, schedule, precision, train, test, plan, runDir, config, trainFlopsPerSample,
+                peakFlops, console, GradientSync.none());
+    }
+
+    /**
+     * A trainer whose steps synchronise gradients through {@code sync} (data-parallel training; see the class
+     * comment).
+     */
+    public Trainer(Module model, Loss loss, Optimizer optimizer, LearningRate schedule, Precision precision,
+                   DataLoader train, DataLoader test, TrainPlan plan, Path runDir, ObjectNode config,
+                   double trainFlopsPerSample, double peakFlops, PrintStream console, GradientSync sync) {
+        this.sync = Objects.requireNonNull(sync, "sync");
         this.model = Objects.requireNonNull(model, "model");
         this.loss = Objects.requireNonNull(loss, "loss");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -83,7 +106,7 @@ public final class Trainer {
         this.trainFlopsPerSample = trainFlopsPerSample;
         this.peakFlops = peakFlops;
         this.console = console;
-        this.trainStep = new TrainStep(model, loss, optimizer, plan.clipGradNorm(), precision);
+        this.trainStep = new TrainStep(model, loss, optimizer, plan.clipGradNorm(), precision, sync);
     }
 
     public long step() {
@@ -236,12 +259,13 @@ public final class Trainer {
     }
 
     private boolean stoppedEarly() {
-        return targetReached
+        return targetReached || peerStopped
                 || plan.earlyStoppingPatience() != null && evalsWithoutImprovement >= plan.earlyStoppingPatience();
     }
 
     private String stopReason() {
         return targetReached ? "evaluation target reached"
+                : peerStopped ? "another rank stopped after an evaluation"
                 : "early stopping: no improvement in " + plan.earlyStoppingPatience() + " evaluations";
     }
 
@@ -291,6 +315,10 @@ public final class Trainer {
             evalsWithoutImprovement = 0;
         } else {
             evalsWithoutImprovement++;
+        }
+        // collective (every rank evaluates at the same steps): all ranks stop together or none does
+        if (sync.anyRank(stoppedEarly()) && !stoppedEarly()) {
+            peerStopped = true;
         }
         if (metrics != null) {
             ObjectNode o = MetricsLog.object();

@@ -1,6 +1,10 @@
 package dev.brisk.train;
 
 import dev.brisk.data.DataLoader;
+import dev.brisk.data.sampler.Sampler;
+import dev.brisk.dist.ProcessGroup;
+import dev.brisk.dist.ddp.DistributedDataParallel;
+import dev.brisk.dist.ddp.GradientSync;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.loss.CrossEntropyLoss;
 import dev.brisk.nn.loss.Loss;
@@ -21,6 +25,12 @@ import dev.brisk.train.setup.Schedules;
  * Everything a configuration describes, built once: data sources and loaders, the model (from its seed), the loss,
  * the optimizer and the learning-rate schedule, and the cadences of the {@link TrainPlan}. The CLI's {@code train},
  * {@code eval} and {@code bench} commands all start here, so they run the same model the same way.
+ *
+ * <p>Given a {@link ProcessGroup} of more than one rank (data-parallel training), the train loader reads this
+ * rank's shard of each epoch ({@link Sampler#distributed}: disjoint, the same number of batches on every rank, so
+ * the global batch is {@code world × batch_size}), and the model is wrapped in a {@link DistributedDataParallel}
+ * ({@link #gradientSync()}), which starts every replica from rank 0's weights. The test loader is not sharded:
+ * every rank evaluates the whole test split (see {@link Trainer}).
  */
 public final class TrainingRun implements AutoCloseable {
 
@@ -35,19 +45,34 @@ public final class TrainingRun implements AutoCloseable {
     private final LrSchedule schedule;
     private final TrainPlan plan;
     private final long trainFlopsPerSample;
+    private final DistributedDataParallel ddp;
 
     /** Builds the run; {@code withTest} false skips the test split (benchmarks). */
     public TrainingRun(TrainConfig config, boolean withTest) {
+        this(config, withTest, null);
+    }
+
+    /**
+     * Builds the run for one rank of {@code group} (collective when the group has more than one rank: every rank
+     * builds its run at the same point); a null or single-rank group is single-process training.
+     */
+    public TrainingRun(TrainConfig config, boolean withTest, ProcessGroup group) {
         this.config = config;
+        boolean distributed = group != null && group.size() > 1;
         this.trainData = Datasets.create(config.data(), Datasets.Split.TRAIN, config.seed());
         this.testData = withTest ? Datasets.create(config.data(), Datasets.Split.TEST, config.seed()) : null;
-        this.trainLoader = trainData.loader(trainData.loaderConfig(config.data(), config.seed()));
+        var trainLoaderConfig = trainData.loaderConfig(config.data(), config.seed());
+        if (distributed) {
+            trainLoaderConfig = trainLoaderConfig.withSampler(Sampler.distributed(group.rank(), group.size(), true));
+        }
+        this.trainLoader = trainData.loader(trainLoaderConfig);
         this.testLoader = testData == null ? null : testData.loader(testData.loaderConfig(config.data(), config.seed()));
         this.model = ModelPresets.build(config.model(), trainData.sampleShape(), trainData.classes(),
                 new Rng(config.seed()));
         if (config.memory().checkpoint() == dev.brisk.train.config.MemoryConfig.Checkpointing.BLOCKS) {
             dev.brisk.nn.Checkpointing.apply(model, dev.brisk.nn.CheckpointPolicy.parse("blocks"));
         }
+        this.ddp = distributed ? new DistributedDataParallel(model, group) : null;
         this.loss = lossFor(config.model());
         this.optimizer = Optimizers.create(config.optim(), model);
         long total = config.totalSteps(trainLoader.batchesPerEpoch());
@@ -94,6 +119,14 @@ public final class TrainingRun implements AutoCloseable {
         return model;
     }
 
+    /**
+     * What the training step calls to keep the replicas identical: the {@link DistributedDataParallel} wrapper when
+     * distributed, {@link GradientSync#none()} otherwise.
+     */
+    public GradientSync gradientSync() {
+        return ddp != null ? ddp : GradientSync.none();
+    }
+
     public Loss loss() {
         return loss;
     }
@@ -117,6 +150,9 @@ public final class TrainingRun implements AutoCloseable {
 
     @Override
     public void close() {
+        if (ddp != null) {
+            ddp.close();
+        }
         trainLoader.close();
         if (testLoader != null) {
             testLoader.close();
