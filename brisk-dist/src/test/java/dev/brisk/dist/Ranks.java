@@ -15,11 +15,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /** Test support: groups whose ranks are threads of this JVM, and running one body per rank with a bound. */
-final class Ranks {
+public final class Ranks {
 
     static final String TOKEN = "test-token-0123456789abcdef";
 
-    enum Impl { THREAD, TCP }
+    public enum Impl { THREAD, TCP }
 
     private Ranks() {
     }
@@ -34,7 +34,7 @@ final class Ranks {
     }
 
     /** {@code p} ranks of a fresh group of the given kind. */
-    static List<ProcessGroup> groups(Impl impl, int p, Duration timeout) {
+    public static List<ProcessGroup> groups(Impl impl, int p, Duration timeout) {
         if (impl == Impl.THREAD) {
             return new ArrayList<>(ThreadGroup.create(p, timeout));
         }
@@ -56,7 +56,7 @@ final class Ranks {
      * Runs {@code body(rank)} on {@code p} threads; returns each rank's result or the Throwable it threw. Fails
      * the test if a rank is still running after {@code seconds}.
      */
-    static List<Object> run(int p, Function<Integer, Object> body, int seconds) {
+    public static List<Object> run(int p, Function<Integer, Object> body, int seconds) {
         ExecutorService pool = Executors.newFixedThreadPool(p);
         try {
             List<Future<Object>> fs = new ArrayList<>();
