@@ -72,6 +72,7 @@ public final class Trainer {
     private boolean peerStopped;
     private long lastEvalStep = -1;
     private dev.brisk.nn.memory.ActivationProfile pendingMemory;
+    private final List<TrainerCallback> callbacks = new ArrayList<>();
 
     /**
      * @param test                may be null (no evaluation)
@@ -126,6 +127,24 @@ public final class Trainer {
         this.stopWhen = Objects.requireNonNull(condition, "condition");
     }
 
+    /** Adds a hook into the loop (see {@link TrainerCallback}); callbacks run in the order they were added. */
+    public void addCallback(TrainerCallback callback) {
+        callbacks.add(Objects.requireNonNull(callback, "callback"));
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The run directory, or null when the run writes no files. */
+    public Path runDir() {
+        return runDir;
+    }
+
     /** The step engine (peak activation memory, loss scaler). */
     public TrainStep trainStep() {
         return trainStep;
@@ -175,6 +194,9 @@ public final class Trainer {
         Evaluation lastEval = null;
         String stop = "reached " + plan.totalSteps() + " steps";
         try {
+            for (TrainerCallback cb : callbacks) {
+                cb.onFitStart(this);
+            }
             while (trainStep.step() < plan.totalSteps()) {
                 List<Batch> micro = new ArrayList<>(plan.accumulation());
                 long wait = 0;
@@ -210,6 +232,9 @@ public final class Trainer {
                 optimizer.setLr(lr);
                 last = trainStep.run(micro, wait / 1e6);
                 position = new LoaderPosition(epoch, batchInEpoch);
+                for (TrainerCallback cb : callbacks) {
+                    cb.afterStep(this, last);
+                }
                 if (pendingMemory != null) {
                     writeMemoryReport(pendingMemory, progress);
                     pendingMemory = null;
@@ -255,7 +280,12 @@ public final class Trainer {
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new Summary(trainStep.step(), epoch, last == null ? Double.NaN : last.loss(), lastEval, stop, secs);
+        Summary summary = new Summary(trainStep.step(), epoch, last == null ? Double.NaN : last.loss(), lastEval,
+                stop, secs);
+        for (TrainerCallback cb : callbacks) {
+            cb.onFitEnd(this, summary);
+        }
+        return summary;
     }
 
     private boolean stoppedEarly() {
@@ -310,6 +340,9 @@ public final class Trainer {
         lastEvalStep = step;
         schedule.afterEvaluation(e);
         targetReached |= stopWhen.test(e);
+        for (TrainerCallback cb : callbacks) {
+            cb.afterEvaluation(this, step, e);
+        }
         if (e.loss() < bestEvalLoss) {
             bestEvalLoss = e.loss();
             evalsWithoutImprovement = 0;

@@ -97,6 +97,33 @@ class TrainerTest {
     }
 
     @Test
+    void callbacksSeeEveryStepInOrderAndTheEnd() {
+        Module m = model(2, false);
+        List<String> events = new java.util.ArrayList<>();
+        try (DataLoader l = loader(16, false)) {
+            Trainer t = trainer(m, l, plan(4, 1, null), null);
+            t.addCallback(new TrainerCallback() {
+                @Override
+                public void onFitStart(Trainer trainer) {
+                    events.add("start@" + trainer.step());
+                }
+
+                @Override
+                public void afterStep(Trainer trainer, StepResult r) {
+                    events.add("step" + r.step() + "@" + trainer.step());
+                }
+
+                @Override
+                public void onFitEnd(Trainer trainer, Trainer.Summary s) {
+                    events.add("end" + s.steps());
+                }
+            });
+            t.fit();
+        }
+        assertEquals(List.of("start@0", "step1@1", "step2@2", "step3@3", "step4@4", "end4"), events);
+    }
+
+    @Test
     void sameSeedSameConfigGivesBitIdenticalWeights() {
         Module a = model(3, true);
         Module b = model(3, true);

@@ -1,0 +1,26 @@
+package dev.brisk.train;
+
+/**
+ * Hooks into the {@link Trainer}'s loop, for features that watch or adjust a run without being part of the loop
+ * (profilers, dashboards, pruning masks, quantization observers). Every method has an empty default, so a callback
+ * overrides only what it needs. Callbacks run on the training thread in the order they were added; one that throws
+ * stops the run like any other error.
+ */
+public interface TrainerCallback {
+
+    /** Before the first step of {@link Trainer#fit()} (also on a resumed run, at its restored step). */
+    default void onFitStart(Trainer trainer) {
+    }
+
+    /** After each optimizer step (also after a step the loss scaler skipped; see {@link StepResult#skipped()}). */
+    default void afterStep(Trainer trainer, StepResult result) {
+    }
+
+    /** After each evaluation on the test split. */
+    default void afterEvaluation(Trainer trainer, long step, Evaluation evaluation) {
+    }
+
+    /** When {@link Trainer#fit()} returns normally (not when it throws). */
+    default void onFitEnd(Trainer trainer, Trainer.Summary summary) {
+    }
+}
