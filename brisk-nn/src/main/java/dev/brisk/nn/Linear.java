@@ -42,7 +42,12 @@ public final class Linear extends Module {
         // (*, in) @ (in, out) -> (*, out)
         Checks.size("Linear", x, -1, inFeatures, "(*, " + inFeatures + ")");
         Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        if (bias == null) {
+            return y;
+        }
+        // under autocast y is 16-bit: add the bias in y's type (as PyTorch's autocast linear does) so the output,
+        // and what the next op saves of it, stays 16-bit instead of being promoted back to F32
+        return y.add(y.dtype() == bias.dtype() ? bias : bias.to(y.dtype()));
     }
 
     /** (out, in) */

@@ -24,6 +24,9 @@ final class ElementwiseGrad {
 
     /** g · op'(x) elementwise (same shapes), in F32. */
     static Tensor unaryGrad(UnaryOp op, Tensor x, Tensor g) {
+        if (x.dtype() == DType.BF16 && (g.dtype() == DType.F32 || g.dtype() == DType.BF16)) {
+            return Bf16Elementwise.unaryGrad(op, x, g);
+        }
         Tensor xc = x.to(DType.F32).contiguous();
         Tensor gc = g.to(DType.F32).contiguous();
         Tensor out = Tensor.zeros(x.shapeRef());

@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * Broadcasting elementwise ops: the tensor side of {@link dev.brisk.tensor.backend.ElementwiseKernels}. Operands
- * are widened to F32, split into runs by {@link StridedLoop}, and each run goes to the active kernel; an operand
- * whose innermost stride is neither 0 nor 1 (a transposed view) is made contiguous first.
+ * are widened to F32 (BF16 ones chunk by chunk, see {@link Bf16Elementwise}), split into runs by
+ * {@link StridedLoop}, and each run goes to the active kernel; an operand whose innermost stride is neither 0 nor
+ * 1 (a transposed view) is made contiguous first.
  */
 final class ElementwiseOps {
 
@@ -17,6 +18,9 @@ final class ElementwiseOps {
 
     static Tensor unary(UnaryOp op, Tensor x) {
         DType resultType = floatType(op.name().toLowerCase(Locale.ROOT), x);
+        if (Bf16Elementwise.applies(resultType, x)) {
+            return Bf16Elementwise.unary(op, x, resultType);
+        }
         Tensor a = x.to(DType.F32);
         int[] shape = a.shapeRef();
         Tensor out = Tensor.zeros(shape);
@@ -35,6 +39,9 @@ final class ElementwiseOps {
     static Tensor binary(BinaryOp op, Tensor x, Tensor y) {
         String name = op.name().toLowerCase(Locale.ROOT);
         DType resultType = promote(name, x, y);
+        if (Bf16Elementwise.applies(resultType, x, y)) {
+            return Bf16Elementwise.binary(op, x, y, resultType, name);
+        }
         Tensor a = x.to(DType.F32);
         Tensor b = y.to(DType.F32);
         int[] shape = Shapes.broadcast(name, a.shapeRef(), b.shapeRef());

@@ -9,12 +9,15 @@ final class LinalgGrad {
     static Tensor matmul(Tensor a0, Tensor b0) {
         Tensor a = Autocast.forCompute(a0);
         Tensor b = Autocast.forCompute(b0);
+        DType cast = Autocast.active();
         if (!Graph.needed(a, b)) {
-            return MatMul.matmul(a, b);
+            Tensor out = MatMul.matmul(a, b);
+            return cast == null ? out : out.to(cast);
         }
         Tensor out;
         try (var s = GradMode.noGrad()) {
             out = MatMul.matmul(a, b);
+            out = cast == null ? out : out.to(cast);
         }
         int[] as = a.shape();
         int[] bs = b.shape();

@@ -22,7 +22,7 @@ final class MatMul {
         DType resultType = ElementwiseOps.promote("matmul", x, y);
         Tensor a = x.dim() == 1 ? x.unsqueeze(0) : x;
         Tensor b = y.dim() == 1 ? y.unsqueeze(-1) : y;
-        Tensor out = product(a, b, resultType);
+        Tensor out = product(a, b);
         if (x.dim() == 1) {
             out = out.squeeze(-2);
         }
@@ -33,7 +33,7 @@ final class MatMul {
     }
 
     /** (..., m, k) · (..., k, n) -> (..., m, n) in F32. */
-    private static Tensor product(Tensor a0, Tensor b0, DType resultType) {
+    private static Tensor product(Tensor a0, Tensor b0) {
         int[] as = a0.shapeRef();
         int[] bs = b0.shapeRef();
         int m = as[as.length - 2];
@@ -45,10 +45,9 @@ final class MatMul {
                     + " cannot be multiplied (" + k + " != " + k2 + ")");
         }
         int[] batch = Shapes.broadcast("matmul", Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
-        boolean bf16 = resultType == DType.BF16;
-        DType compute = bf16 ? DType.BF16 : DType.F32;
-        Operand a = Operand.of(a0.to(compute), batch, m, k);
-        Operand b = Operand.of(b0.to(compute), batch, k, n);
+        // F32 and BF16 operands go to the GEMM as stored (a bf16 one is widened while packing); others in F32
+        Operand a = Operand.of(gemmType(a0), batch, m, k);
+        Operand b = Operand.of(gemmType(b0), batch, k, n);
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
@@ -61,37 +60,34 @@ final class MatMul {
         float[] c = out.storage().floats();
         long[] ab = a.batchStride();
         long[] bb = b.batchStride();
-        if (!bf16 && count > 1 && ab != null && bb != null && bb[0] == 0 && !a.trans && ab[0] == (long) m * a.ld
+        if (count > 1 && ab != null && bb != null && bb[0] == 0 && !a.trans && ab[0] == (long) m * a.ld
                 && (long) count * m <= Integer.MAX_VALUE) {
             // a batch of row blocks times one shared matrix (x·W of a linear layer on (batch, seq, features)) is
             // one tall GEMM: B is packed once instead of once per matrix, and the tiles span the whole batch
-            g.sgemm(false, b.trans, count * m, n, k, 1f, a.t.storage().floats(), a.t.offset(), a.ld,
-                    b.t.storage().floats(), b.t.offset(), b.ld, 0f, c, 0, n);
+            g.mixedGemm(false, b.trans, count * m, n, k, 1f, a.data(), a.t.offset(), a.ld,
+                    b.data(), b.t.offset(), b.ld, 0f, c, 0, n);
             return out;
         }
-        if (!bf16 && ab != null && bb != null) {
-            g.sgemmBatched(count, a.trans, b.trans, m, n, k, 1f,
-                    a.t.storage().floats(), a.t.offset(), a.ld, ab[0],
-                    b.t.storage().floats(), b.t.offset(), b.ld, bb[0],
+        if (ab != null && bb != null) {
+            g.mixedGemmBatched(count, a.trans, b.trans, m, n, k, 1f,
+                    a.data(), a.t.offset(), a.ld, ab[0],
+                    b.data(), b.t.offset(), b.ld, bb[0],
                     0f, c, 0, n, (long) m * n);
             return out;
         }
         int[] idx = new int[batch.length];
         for (int i = 0; i < count; i++) {
-            int ao = a.offsetOf(idx);
-            int bo = b.offsetOf(idx);
-            if (bf16) {
-                g.bf16gemm(a.trans, b.trans, m, n, k, 1f, a.t.storage().shorts(), ao, a.ld,
-                        b.t.storage().shorts(), bo, b.ld, 0f, c, i * m * n, n);
-            } else {
-                g.sgemm(a.trans, b.trans, m, n, k, 1f, a.t.storage().floats(), ao, a.ld,
-                        b.t.storage().floats(), bo, b.ld, 0f, c, i * m * n, n);
-            }
+            g.mixedGemm(a.trans, b.trans, m, n, k, 1f, a.data(), a.offsetOf(idx), a.ld,
+                    b.data(), b.offsetOf(idx), b.ld, 0f, c, i * m * n, n);
             for (int d = idx.length - 1; d >= 0 && ++idx[d] == batch[d]; d--) {
                 idx[d] = 0;
             }
         }
         return out;
+    }
+
+    private static Tensor gemmType(Tensor t) {
+        return t.dtype() == DType.F32 || t.dtype() == DType.BF16 ? t : t.to(DType.F32);
     }
 
     /** One GEMM operand: its tensor, whether it is stored transposed, its leading dim and batch strides. */
@@ -118,6 +114,11 @@ final class MatMul {
             int[] st = Shapes.broadcastStrides(Arrays.copyOf(src.shapeRef(), r),
                     Arrays.copyOf(src.stridesRef(), r), batch);
             return new Operand(src, trans, ld, batch, st);
+        }
+
+        /** The storage array: float[] for F32, short[] (bits) for BF16. */
+        Object data() {
+            return t.dtype() == DType.BF16 ? t.storage().shorts() : t.storage().floats();
         }
 
         int offsetOf(int[] idx) {

@@ -7,7 +7,7 @@ import dev.brisk.tensor.Parallel;
 import dev.brisk.tensor.backend.GemmKernels;
 
 /**
- * SGEMM and bf16 GEMM in pure Java on the Vector API: packed panels, a 12 × 2-vector FMA micro-kernel, and
+ * SGEMM, bf16 and mixed fp32/bf16 GEMM in pure Java on the Vector API: packed panels, a 12 × 2-vector FMA micro-kernel, and
  * the output split across the intra-op pool.
  *
  * <p>Dispatch. {@code m·n·k <= DIRECT_MAX} runs unpacked on the caller ({@link DirectGemm}): below that,
@@ -28,20 +28,35 @@ public final class CpuGemm implements GemmKernels {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, Parallel.threads());
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, Parallel.threads());
     }
 
     @Override
     public void bf16gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                          short[] a, int aOff, int lda, short[] b, int bOff, int ldb,
                          float beta, float[] c, int cOff, int ldc) {
-        bf16gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, Parallel.threads());
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, Parallel.threads());
+    }
+
+    @Override
+    public void mixedGemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                          Object a, int aOff, int lda, Object b, int bOff, int ldb,
+                          float beta, float[] c, int cOff, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, Parallel.threads());
     }
 
     @Override
     public void sgemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOff, int lda, long strideA, float[] b, int bOff, int ldb, long strideB,
                              float beta, float[] c, int cOff, int ldc, long strideC) {
+        mixedGemmBatched(batch, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB,
+                beta, c, cOff, ldc, strideC);
+    }
+
+    @Override
+    public void mixedGemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 Object a, int aOff, int lda, long strideA, Object b, int bOff, int ldb,
+                                 long strideB, float beta, float[] c, int cOff, int ldc, long strideC) {
         if (batch <= 0) {
             return;
         }
@@ -53,7 +68,7 @@ public final class CpuGemm implements GemmKernels {
         if (threads == 1 || batch == 1 || !disjointC || work * batch < PARALLEL_MIN
                 || work >= PARALLEL_MIN * 4 && batch < 2 * threads) {
             for (int i = 0; i < batch; i++) {
-                sgemm(transA, transB, m, n, k, alpha, a, Math.toIntExact(aOff + i * strideA), lda,
+                gemm(transA, transB, m, n, k, alpha, a, Math.toIntExact(aOff + i * strideA), lda,
                         b, Math.toIntExact(bOff + i * strideB), ldb, beta, c, Math.toIntExact(cOff + i * strideC), ldc,
                         threads);
             }
@@ -63,15 +78,16 @@ public final class CpuGemm implements GemmKernels {
         Parallel.forEach(tasks, t -> {
             int lo = (int) ((long) batch * t / tasks), hi = (int) ((long) batch * (t + 1) / tasks);
             for (int i = lo; i < hi; i++) {
-                sgemm(transA, transB, m, n, k, alpha, a, Math.toIntExact(aOff + i * strideA), lda,
+                gemm(transA, transB, m, n, k, alpha, a, Math.toIntExact(aOff + i * strideA), lda,
                         b, Math.toIntExact(bOff + i * strideB), ldb, beta, c, Math.toIntExact(cOff + i * strideC), ldc, 1);
             }
         });
     }
 
-    private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                              float beta, float[] c, int cOff, int ldc, int threads) {
+    /** One product whose operands are each float[] or short[] (bf16); see {@link Operands}. */
+    private static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             Object a, int aOff, int lda, Object b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc, int threads) {
         checkShape(m, n, k);
         if (m == 0 || n == 0) {
             return;
@@ -80,33 +96,12 @@ public final class CpuGemm implements GemmKernels {
             PackedGemm.scale(beta, c, cOff, ldc, m, n);
             return;
         }
+        Operands ops = new Operands(transA, transB, alpha, a, aOff, lda, b, bOff, ldb);
         if ((long) m * n * k <= DIRECT_MAX) {
-            DirectGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
-                    Scratch.get());
+            DirectGemm.gemm(ops, m, n, k, beta, c, cOff, ldc, Scratch.get());
             return;
         }
-        packed(new Operands.F32(transA, transB, alpha, a, aOff, lda, b, bOff, ldb), m, n, k, beta, c, cOff, ldc,
-                threads);
-    }
-
-    private static void bf16gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                 short[] a, int aOff, int lda, short[] b, int bOff, int ldb,
-                                 float beta, float[] c, int cOff, int ldc, int threads) {
-        checkShape(m, n, k);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0 || alpha == 0f) {
-            PackedGemm.scale(beta, c, cOff, ldc, m, n);
-            return;
-        }
-        if ((long) m * n * k <= DIRECT_MAX) {
-            DirectGemm.bf16gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
-                    Scratch.get());
-            return;
-        }
-        packed(new Operands.Bf16(transA, transB, alpha, a, aOff, lda, b, bOff, ldb), m, n, k, beta, c, cOff, ldc,
-                threads);
+        packed(ops, m, n, k, beta, c, cOff, ldc, threads);
     }
 
     private static void packed(Operands ops, int m, int n, int k, float beta, float[] c, int cOff, int ldc,
@@ -143,8 +138,8 @@ public final class CpuGemm implements GemmKernels {
         static final double COPY = 0.15;    // cycles per element, contiguous pack
 
         static Split choose(int m, int n, int k, int threads, Operands ops) {
-            boolean aStrided = ops instanceof Operands.F32 f ? !f.transA() : !((Operands.Bf16) ops).transA();
-            boolean bStrided = ops instanceof Operands.F32 f ? f.transB() : ((Operands.Bf16) ops).transB();
+            boolean aStrided = !ops.transA();
+            boolean bStrided = ops.transB();
             int mu = (m + MR - 1) / MR, nu = (n + NR - 1) / NR;
             Split best = new Split(1, 1, mu, nu);
             double bestCost = Double.MAX_VALUE;

@@ -24,45 +24,59 @@ final class DirectGemm {
     private DirectGemm() {
     }
 
-    static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                      float beta, float[] c, int cOff, int ldc, Scratch s) {
-        if (transB) {
-            float[] x = s.x(k * n);
-            for (int j = 0; j < n; j++) {
-                int src = bOff + j * ldb;
-                for (int p = 0; p < k; p++) {
-                    x[p * n + j] = b[src + p];
-                }
+    static void gemm(Operands ops, int m, int n, int k, float beta, float[] c, int cOff, int ldc, Scratch s) {
+        boolean transA = ops.transA();
+        boolean transB = ops.transB();
+        int lda = ops.lda();
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        float[] a;
+        int aOff;
+        if (ops.a() instanceof float[] f) {
+            a = f;
+            aOff = ops.aOff();
+        } else {
+            // widened densely: the row stride becomes the stored row length
+            a = s.y(aRows * aCols);
+            aOff = 0;
+            for (int r = 0; r < aRows; r++) {
+                PackBf16.widenRow((short[]) ops.a(), ops.aOff() + r * lda, a, r * aCols, aCols);
             }
-            b = x;
+            lda = aCols;
+        }
+        float[] b;
+        int bOff;
+        int ldb;
+        if (ops.b() instanceof float[] f && !transB) {
+            b = f;
+            bOff = ops.bOff();
+            ldb = ops.ldb();
+        } else {
+            // op(B) rows must be contiguous: copy (transposing and/or widening) into a (k, n) buffer
+            b = s.x(k * n);
             bOff = 0;
             ldb = n;
-        }
-        rows(m, n, k, alpha, a, aOff, transA ? 1 : lda, transA ? lda : 1, b, bOff, ldb, beta, c, cOff, ldc);
-    }
-
-    static void bf16gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                         short[] a, int aOff, int lda, short[] b, int bOff, int ldb,
-                         float beta, float[] c, int cOff, int ldc, Scratch s) {
-        int aRows = transA ? k : m, aCols = transA ? m : k;
-        float[] wa = s.y(aRows * aCols);
-        for (int r = 0; r < aRows; r++) {
-            PackBf16.widenRow(a, aOff + r * lda, wa, r * aCols, aCols);
-        }
-        float[] wb = s.x(k * n);
-        if (transB) {
-            for (int j = 0; j < n; j++) {
+            int src = ops.bOff();
+            int ld = ops.ldb();
+            if (ops.b() instanceof float[] f) {
+                for (int j = 0; j < n; j++) {
+                    for (int p = 0; p < k; p++) {
+                        b[p * n + j] = f[src + j * ld + p];
+                    }
+                }
+            } else if (transB) {
+                short[] h = (short[]) ops.b();
+                for (int j = 0; j < n; j++) {
+                    for (int p = 0; p < k; p++) {
+                        b[p * n + j] = DTypes.bf16ToFloat(h[src + j * ld + p]);
+                    }
+                }
+            } else {
                 for (int p = 0; p < k; p++) {
-                    wb[p * n + j] = DTypes.bf16ToFloat(b[bOff + j * ldb + p]);
+                    PackBf16.widenRow((short[]) ops.b(), src + p * ld, b, p * n, n);
                 }
             }
-        } else {
-            for (int p = 0; p < k; p++) {
-                PackBf16.widenRow(b, bOff + p * ldb, wb, p * n, n);
-            }
         }
-        rows(m, n, k, alpha, wa, 0, transA ? 1 : aCols, transA ? aCols : 1, wb, 0, n, beta, c, cOff, ldc);
+        rows(m, n, k, ops.alpha(), a, aOff, transA ? 1 : lda, transA ? lda : 1, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** op(A)(i, p) = a[aOff + i·rs + p·ps]; op(B)(p, j) = b[bOff + p·ldb + j]. */

@@ -106,6 +106,22 @@ class CpuGemmTest {
 
     @ParameterizedTest(name = "threads={0}")
     @ValueSource(ints = {1, 2})
+    void mixedBf16AndF32OperandsMatchReferenceOnWidenedValues(int threads) {
+        Parallel.setThreads(threads);
+        SplittableRandom rnd = new SplittableRandom(13);
+        int[][] shapes = {{1, 1, 1}, {17, 33, 15}, {129, 127, 33}, {255, 257, 17}, {12, 32, 300}, {128, 512, 784}};
+        for (int[] s : shapes) {
+            for (int layout = 0; layout < 4; layout++) {
+                for (boolean bf16A : new boolean[] {true, false}) {
+                    checkMixed(rnd, bf16A, layout >= 2, (layout & 1) == 1, s[0], s[1], s[2], 0.75f,
+                            layout == 3 ? 0.5f : 0f);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2})
     void batchedMatchesLoopOfReferenceProducts(int threads) {
         Parallel.setThreads(threads);
         SplittableRandom rnd = new SplittableRandom(3);
@@ -176,6 +192,26 @@ class CpuGemmTest {
                 bound, off, ldc);
         compare(String.format("bf16gemm %s%s m=%d n=%d k=%d", tA ? "T" : "N", tB ? "T" : "N", m, n, k),
                 got, want, bound, c0, beta, off, m, n, ldc);
+    }
+
+    /** One operand bf16 and the other fp32: the product of the widened values, as an fp32 GEMM computes it. */
+    private static void checkMixed(SplittableRandom rnd, boolean bf16A, boolean tA, boolean tB, int m, int n, int k,
+                                   float alpha, float beta) {
+        int off = 2, pad = 3;
+        int aRows = tA ? k : m, aCols = tA ? m : k, bRows = tB ? n : k, bCols = tB ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        float[] af = random(rnd, off + aRows * lda), bf = random(rnd, off + bRows * ldb);
+        short[] ah = bf16(af), bh = bf16(bf);
+        float[] c0 = cBuffer(rnd, off, m, n, ldc, beta);
+        float[] got = c0.clone(), want = c0.clone();
+        CPU.mixedGemm(tA, tB, m, n, k, alpha, bf16A ? ah : af, off, lda, bf16A ? bf : bh, off, ldb, beta, got, off,
+                ldc);
+        float[] aw = bf16A ? widen(ah) : af, bw = bf16A ? bf : widen(bh);
+        REF.sgemm(tA, tB, m, n, k, alpha, aw, off, lda, bw, off, ldb, beta, want, off, ldc);
+        float[] bound = new float[c0.length];
+        REF.sgemm(tA, tB, m, n, k, Math.abs(alpha), abs(aw), off, lda, abs(bw), off, ldb, 0f, bound, off, ldc);
+        compare(String.format("mixedGemm %s×%s %s%s m=%d n=%d k=%d", bf16A ? "bf16" : "f32", bf16A ? "f32" : "bf16",
+                tA ? "T" : "N", tB ? "T" : "N", m, n, k), got, want, bound, c0, beta, off, m, n, ldc);
     }
 
     private static void checkBatched(SplittableRandom rnd, int batch, boolean tA, boolean tB, int m, int n, int k,

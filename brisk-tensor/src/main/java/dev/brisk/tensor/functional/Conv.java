@@ -18,7 +18,7 @@ import java.util.Arrays;
  *
  * Forward and both backward passes are GEMMs on the active backend ({@link ConvKernels}: im2col per image into
  * a per-thread workspace, images spread over the intra-op pool). Computes in F32; a BF16/F16 input gives an
- * output of the input's dtype.
+ * output of the input's dtype (a BF16 one is widened per image and never copied whole to F32).
  */
 public final class Conv {
 
@@ -38,20 +38,19 @@ public final class Conv {
         Tensor x = x0 == null ? null : Autocast.forCompute(x0);
         Tensor weight = weight0 == null ? null : Autocast.forCompute(weight0);
         ConvGeometry g = geometry(x, weight, bias, stride, padding, dilation, groups);
-        Tensor xc;
-        Tensor wc;
-        Tensor bc;
-        Tensor out = Tensor.zeros(g.n(), g.o(), g.oh(), g.ow());
+        // a BF16 input stays BF16 all the way: the kernels widen it per image and round the output once
+        boolean bf16 = x.dtype() == DType.BF16;
+        Tensor out = bf16 ? Tensor.zeros(DType.BF16, g.n(), g.o(), g.oh(), g.ow())
+                : Tensor.zeros(g.n(), g.o(), g.oh(), g.ow());
         try (var s = GradMode.noGrad()) {
-            xc = dense(x);
-            wc = dense(weight);
-            bc = bias == null ? null : dense(bias);
+            Tensor wc = dense(weight);
+            Tensor bc = bias == null ? null : dense(bias);
             if (out.numel() > 0) {
-                ConvKernels.forward(g, xc.storage().floats(), wc.storage().floats(),
-                        bc == null ? null : bc.storage().floats(), out.storage().floats());
+                ConvKernels.forward(g, data(denseInput(x)), wc.storage().floats(),
+                        bc == null ? null : bc.storage().floats(), data(out));
             }
         }
-        Tensor result = x.dtype() == DType.F32 ? out : out.to(x.dtype());
+        Tensor result = bf16 || x.dtype() == DType.F32 ? out : out.to(x.dtype());
         if (!Graph.needed(x, weight, bias)) {
             return result;
         }
@@ -61,7 +60,7 @@ public final class Conv {
             Tensor dx = null;
             Tensor dw = null;
             Tensor db = null;
-            // the F32 working copies are rebuilt here rather than kept alive from the forward, so a 16-bit
+            // the working copies are rebuilt here rather than kept alive from the forward, so a 16-bit
             // (autocast) input stays 16-bit between forward and backward
             if (x.requiresGrad()) {
                 dx = Tensor.zeros(x.shape());
@@ -69,7 +68,7 @@ public final class Conv {
             }
             if (weight.requiresGrad()) {
                 dw = Tensor.zeros(weight.shape());
-                ConvKernels.backwardWeight(g, dense(x).storage().floats(), gf, dw.storage().floats());
+                ConvKernels.backwardWeight(g, data(denseInput(x)), gf, dw.storage().floats());
             }
             if (bias != null && bias.requiresGrad()) {
                 db = Tensor.zeros(g.o());
@@ -124,6 +123,20 @@ public final class Conv {
             throw new IllegalArgumentException("conv2d: output gradient must have the output's shape "
                     + Arrays.toString(want) + ", got " + Arrays.toString(gOut.shape()));
         }
+    }
+
+    /** As {@link #dense}, but a BF16 tensor stays BF16 (the kernels widen it per image). */
+    private static Tensor denseInput(Tensor t) {
+        if (t.dtype() != DType.BF16) {
+            return dense(t);
+        }
+        Tensor c = t.contiguous();
+        return c.offset() == 0 ? c : c.copy();
+    }
+
+    /** The storage array of a dense F32 or BF16 tensor: float[] or short[]. */
+    private static Object data(Tensor t) {
+        return t.dtype() == DType.BF16 ? t.storage().shorts() : t.storage().floats();
     }
 
     /** F32, contiguous, starting at element 0 of its storage (the kernels index from 0). */

@@ -7,7 +7,10 @@ import dev.brisk.tensor.backend.ReduceOp;
 import java.util.Arrays;
 
 /**
- * The three GEMMs of a 2-D convolution on contiguous F32 arrays (NCHW), one image and group at a time.
+ * The three GEMMs of a 2-D convolution on contiguous NCHW arrays, one image and group at a time. Weights and
+ * gradients are F32; the input and the output may also be bfloat16 bits ({@code short[]}, mixed precision): a
+ * 16-bit image is widened into a per-thread workspace just before its im2col, and a 16-bit output image is
+ * computed into a workspace and rounded once, so no full-size F32 copy of either is ever made.
  *
  * <pre>
  *   forward      out[i, g]  (Og, L)  = W[g] (Og, Kg) · cols(x[i, g]) (Kg, L)          (+ bias, as beta = 1)
@@ -30,35 +33,62 @@ final class ConvKernels {
     private ConvKernels() {
     }
 
-    /** out (n, o, oh, ow) = conv(x (n, c, h, w), w (o, cg, kh, kw)) + bias (o, nullable); out is overwritten. */
-    static void forward(ConvGeometry g, float[] x, float[] w, float[] bias, float[] out) {
+    /**
+     * out (n, o, oh, ow) = conv(x (n, c, h, w), w (o, cg, kh, kw)) + bias (o, nullable); out is overwritten.
+     * {@code x} and {@code out} are each float[] or short[] (bf16).
+     */
+    static void forward(ConvGeometry g, Object x, float[] w, float[] bias, Object out) {
         GemmKernels gemm = Kernels.get().gemm();
         Parallel.forEach(g.n(), i -> forwardImage(g, gemm, x, w, bias, out, i));
     }
 
-    private static void forwardImage(ConvGeometry g, GemmKernels gemm, float[] x, float[] w, float[] bias,
-                                     float[] out, int i) {
-        int l = g.l(), kg = g.kg(), og = g.og(), hw = g.h() * g.w();
+    private static void forwardImage(ConvGeometry g, GemmKernels gemm, Object x, float[] w, float[] bias,
+                                     Object out, int i) {
+        int l = g.l(), kg = g.kg(), og = g.og();
+        int size = g.o() * l;
+        float[] o = out instanceof float[] f ? f : Im2col.scratch(Im2col.OUTPUT, size);
+        int oBase = out instanceof float[] ? i * size : 0;
         float beta = 0f;
         if (bias != null) {
             for (int oc = 0; oc < g.o(); oc++) {
-                int at = (i * g.o() + oc) * l;
-                Arrays.fill(out, at, at + l, bias[oc]);
+                int at = oBase + oc * l;
+                Arrays.fill(o, at, at + l, bias[oc]);
             }
             beta = 1f;
         }
         float[] cols = g.pointwise() ? null : Im2col.scratch(kg * l);
         for (int grp = 0; grp < g.groups(); grp++) {
-            int xOff = (i * g.c() + grp * g.cg()) * hw;
-            float[] b = x;
-            int bOff = xOff;
+            Image img = Image.of(g, x, i, grp);
+            float[] b = img.data;
+            int bOff = img.offset;
             if (cols != null) {
-                Im2col.im2col(g, x, xOff, cols, 0);
+                Im2col.im2col(g, img.data, img.offset, cols, 0);
                 b = cols;
                 bOff = 0;
             }
             gemm.sgemm(false, false, og, l, kg, 1f, w, grp * og * kg, kg, b, bOff, l,
-                    beta, out, (i * g.o() + grp * og) * l, l);
+                    beta, o, oBase + grp * og * l, l);
+        }
+        if (out instanceof short[] h) {
+            Kernels.get().elementwise().toBf16(o, 0, h, i * size, size);
+        }
+    }
+
+    /**
+     * Group {@code grp} of image {@code i} of x, (cg, h, w), as F32: in place for a float[] input, widened into this
+     * thread's {@link Im2col#IMAGE} workspace for a bf16 one.
+     */
+    private record Image(float[] data, int offset) {
+
+        static Image of(ConvGeometry g, Object x, int i, int grp) {
+            int len = g.cg() * g.h() * g.w();
+            int xOff = (i * g.c() + grp * g.cg()) * g.h() * g.w();
+            if (x instanceof float[] f) {
+                return new Image(f, xOff);
+            }
+            float[] img = Im2col.scratch(Im2col.IMAGE, len);
+            Kernels.get().elementwise().fromBf16((short[]) x, xOff, img, 0, len);
+            return new Image(img, 0);
         }
     }
 
@@ -88,9 +118,9 @@ final class ConvKernels {
      * micro-kernel's column block, so it computes dWᵀ (Kg, Og) = cols (Kg, L) · goutᵀ instead and transposes the
      * small result at the end.
      */
-    static void backwardWeight(ConvGeometry g, float[] x, float[] gout, float[] dw) {
+    static void backwardWeight(ConvGeometry g, Object x, float[] gout, float[] dw) {
         GemmKernels gemm = Kernels.get().gemm();
-        int l = g.l(), kg = g.kg(), og = g.og(), hw = g.h() * g.w(), n = g.n();
+        int l = g.l(), kg = g.kg(), og = g.og(), n = g.n();
         boolean transposed = kg < og;
         int tasks = Math.min(n, Parallel.threads());
         float[][] partial = new float[tasks][];
@@ -104,12 +134,12 @@ final class ConvKernels {
             for (int i = lo; i < hi; i++) {
                 float beta = i == lo ? 0f : 1f;
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    int xOff = (i * g.c() + grp * g.cg()) * hw;
                     int gOff = (i * g.o() + grp * og) * l;
-                    float[] b = x;
-                    int bOff = xOff;
+                    Image img = Image.of(g, x, i, grp);
+                    float[] b = img.data;
+                    int bOff = img.offset;
                     if (cols != null) {
-                        Im2col.im2col(g, x, xOff, cols, 0);
+                        Im2col.im2col(g, img.data, img.offset, cols, 0);
                         b = cols;
                         bOff = 0;
                     }

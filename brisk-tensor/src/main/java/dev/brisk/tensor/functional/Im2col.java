@@ -18,7 +18,12 @@ import java.util.Arrays;
  */
 final class Im2col {
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+    /** Slots of this thread's workspaces: column matrices, one widened 16-bit input image, one output image. */
+    static final int COLS = 0;
+    static final int IMAGE = 1;
+    static final int OUTPUT = 2;
 
     private Im2col() {
     }
@@ -29,11 +34,16 @@ final class Im2col {
      * must not hold it across a call that may use it again on the same thread.
      */
     static float[] scratch(int n) {
+        return scratch(COLS, n);
+    }
+
+    /** As {@link #scratch(int)}, for workspace {@code slot} ({@link #COLS}, {@link #IMAGE} or {@link #OUTPUT}). */
+    static float[] scratch(int slot, int n) {
         float[][] cell = SCRATCH.get();
-        if (cell[0].length < n) {
-            cell[0] = new float[n];
+        if (cell[slot].length < n) {
+            cell[slot] = new float[n];
         }
-        return cell[0];
+        return cell[slot];
     }
 
     /** x (cg, h, w) at {@code xOff} -> cols (cg·kh·kw, oh·ow) at {@code cOff}. */

@@ -31,12 +31,19 @@ public final class Pool {
         int planes = win.planes;
         int[] argmax = new int[planes * win.oh * win.ow];
         Tensor out = Tensor.zeros(win.outShape);
-        Tensor xc;
-        try (var s = GradMode.noGrad()) {
-            xc = dense(x);
-            Kernels.get().pooling().maxPool2d(xc.storage().floats(), 0, planes, win.h, win.w, win.kh, win.kw,
-                    win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, out.storage().floats(), 0, win.oh, win.ow,
-                    argmax, 0);
+        if (x.dtype() == DType.BF16) {
+            out = Tensor.zeros(DType.BF16, win.outShape);
+            Bf16Planes.forward(x, out, planes, win.h * win.w, win.oh * win.ow,
+                    (xs, xo, n, os, oo, first) -> Kernels.get().pooling().maxPool2d(xs, xo, n, win.h, win.w, win.kh,
+                            win.kw, win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, os, oo, win.oh, win.ow, argmax,
+                            first * win.oh * win.ow));
+        } else {
+            try (var s = GradMode.noGrad()) {
+                Tensor xc = dense(x);
+                Kernels.get().pooling().maxPool2d(xc.storage().floats(), 0, planes, win.h, win.w, win.kh, win.kw,
+                        win.sh, win.sw, win.ph, win.pw, win.dh, win.dw, out.storage().floats(), 0, win.oh, win.ow,
+                        argmax, 0);
+            }
         }
         // y = max over window  =>  dx[argmax] += g
         return record(out, x, "max_pool2d", g -> {
@@ -60,10 +67,17 @@ public final class Pool {
         Window win = window("avgPool2d", x, kernel, stride, padding, new int[] {1});
         int planes = win.planes;
         Tensor out = Tensor.zeros(win.outShape);
-        try (var s = GradMode.noGrad()) {
-            Tensor xc = dense(x);
-            Kernels.get().pooling().avgPool2d(xc.storage().floats(), 0, planes, win.h, win.w, win.kh, win.kw,
-                    win.sh, win.sw, win.ph, win.pw, countIncludePad, out.storage().floats(), 0, win.oh, win.ow);
+        if (x.dtype() == DType.BF16) {
+            out = Tensor.zeros(DType.BF16, win.outShape);
+            Bf16Planes.forward(x, out, planes, win.h * win.w, win.oh * win.ow,
+                    (xs, xo, n, os, oo, first) -> Kernels.get().pooling().avgPool2d(xs, xo, n, win.h, win.w, win.kh,
+                            win.kw, win.sh, win.sw, win.ph, win.pw, countIncludePad, os, oo, win.oh, win.ow));
+        } else {
+            try (var s = GradMode.noGrad()) {
+                Tensor xc = dense(x);
+                Kernels.get().pooling().avgPool2d(xc.storage().floats(), 0, planes, win.h, win.w, win.kh, win.kw,
+                        win.sh, win.sw, win.ph, win.pw, countIncludePad, out.storage().floats(), 0, win.oh, win.ow);
+            }
         }
         // y = Σ window / count  =>  dx[window] += g / count
         return record(out, x, "avg_pool2d", g -> {
@@ -114,7 +128,7 @@ public final class Pool {
     }
 
     private static Tensor record(Tensor out, Tensor x, String op, java.util.function.UnaryOperator<Tensor> dx) {
-        Tensor result = x.dtype() == DType.F32 ? out : out.to(x.dtype());
+        Tensor result = x.dtype() == out.dtype() ? out : out.to(x.dtype());
         if (!Graph.needed(x)) {
             return result;
         }

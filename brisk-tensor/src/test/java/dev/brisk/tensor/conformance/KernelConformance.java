@@ -334,6 +334,46 @@ abstract class KernelConformance {
     }
 
     @Test
+    void mixedGemmOfBf16AndF32MatchesF32GemmOfTheWidenedValues() {
+        GemmKernels f = fast().gemm();
+        GemmKernels r = REF.gemm().orElseThrow();
+        int[][] mkn = {{1, 1, 1}, {15, 17, 33}, {33, 129, 17}, {127, 200, 129}};
+        for (int[] s : mkn) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            for (int layout = 0; layout < 8; layout++) {
+                boolean ta = (layout & 1) == 1;
+                boolean tb = (layout & 2) == 2;
+                boolean bf16A = (layout & 4) == 4;
+                int lda = (ta ? m : k) + 1;
+                int ldb = (tb ? k : n) + 3;
+                float[] af = Data.uniform(m + 5L * k, 2 + (ta ? k : m) * lda, -1, 1);
+                float[] bf = Data.uniform(n + 7L * k, 1 + (tb ? n : k) * ldb, -1, 1);
+                short[] ah = new short[af.length];
+                short[] bh = new short[bf.length];
+                DTypes.toBf16(af, 0, ah, 0, af.length);
+                DTypes.toBf16(bf, 0, bh, 0, bf.length);
+                float[] aw = af.clone();
+                float[] bw = bf.clone();
+                if (bf16A) {
+                    DTypes.fromBf16(ah, 0, aw, 0, ah.length);
+                } else {
+                    DTypes.fromBf16(bh, 0, bw, 0, bh.length);
+                }
+                float[] cF = sentinels(m * n + 3);
+                float[] cR = sentinels(m * n + 3);
+                f.mixedGemm(ta, tb, m, n, k, 1f, bf16A ? ah : af, 2, lda, bf16A ? bf : bh, 1, ldb, 0f, cF, 3, n);
+                r.sgemm(ta, tb, m, n, k, 1f, aw, 2, lda, bw, 1, ldb, 0f, cR, 3, n);
+                double[] scale = new double[cR.length];
+                Arrays.fill(scale, k);
+                assertWithin(cR, cF, scale, 1e-5, 1e-6, "mixedGemm " + Data.shape(s) + " transA=" + ta
+                        + " transB=" + tb + " bf16 " + (bf16A ? "A" : "B"));
+            }
+        }
+    }
+
+    @Test
     void bf16GemmAllTransposes() {
         GemmKernels f = fast().gemm();
         GemmKernels r = REF.gemm().orElseThrow();

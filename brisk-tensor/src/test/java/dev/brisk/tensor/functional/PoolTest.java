@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.brisk.tensor.DType;
 import dev.brisk.tensor.GradCheck;
+import dev.brisk.tensor.Parallel;
 import dev.brisk.tensor.Rng;
 import dev.brisk.tensor.Tensor;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Pool} against naive loops written here (windows enumerated from the definition, padding and divisors as
@@ -229,6 +232,38 @@ class PoolTest {
             if (!(Math.abs(got[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])))) {
                 fail(what + ": element " + i + " expected " + expected[i] + " but was " + got[i]);
             }
+        }
+    }
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2})
+    void bf16PoolingEqualsF32PoolingOfTheSameValuesWithTheSameGradients(int threads) {
+        int saved = Parallel.threads();
+        Parallel.setThreads(threads);
+        try {
+            Rng rng = new Rng(9);
+            // 64 planes of 28×28: several plane blocks; 3 planes of 200×200: one plane per block
+            int[][] shapes = {{4, 16, 28, 28}, {3, 200, 200}};
+            for (int[] shape : shapes) {
+                Tensor x16 = Tensor.randn(rng, shape).to(DType.BF16).detach().requiresGrad(true);
+                Tensor x32 = x16.to(DType.F32).detach().requiresGrad(true);
+                Tensor[] got = {Pool.maxPool2d(x16, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}),
+                    Pool.avgPool2d(x16, new int[] {2}, null, new int[] {0}, true)};
+                Tensor[] want = {Pool.maxPool2d(x32, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}),
+                    Pool.avgPool2d(x32, new int[] {2}, null, new int[] {0}, true)};
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(DType.BF16, got[i].dtype());
+                    assertArrayEquals(
+                            want[i].to(DType.BF16).toFloatArray(), got[i].toFloatArray(),
+                            "pool " + i + " " + java.util.Arrays.toString(shape));
+                    Tensor g = Tensor.randn(rng, want[i].shape());
+                    got[i].mul(g).sum().backward();
+                    want[i].mul(g).sum().backward();
+                }
+                assertArrayEquals(x32.grad().toFloatArray(),
+                        x16.grad().toFloatArray(), 1e-6f, "gradients " + java.util.Arrays.toString(shape));
+            }
+        } finally {
+            Parallel.setThreads(saved);
         }
     }
 }
