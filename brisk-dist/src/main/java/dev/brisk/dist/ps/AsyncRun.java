@@ -40,8 +40,9 @@ public final class AsyncRun {
      * Runs {@code workers} workers for {@code steps} steps each against {@code servers} servers with staleness bound
      * {@code s} and SGD rate {@code lr}; {@code model.apply(w)} is worker w's gradient function.
      */
-    public static Result parameterServer(PsLinks links, float[] init, int steps, int s, float lr,
-                                         IntFunction<Gradient> model, Duration bound) {
+    public static Result parameterServer(PsLinks links, float[] init, int steps, int s,
+                                         java.util.function.LongToDoubleFunction lr, IntFunction<Gradient> model,
+                                         Duration bound) {
         int servers = links.serverSide().size();
         int workers = links.workerSide().size();
         int n = init.length;
@@ -80,10 +81,14 @@ public final class AsyncRun {
         return new Result(out, hist, lead, seconds);
     }
 
-    /** Hogwild: {@code threads} threads, {@code steps} each, updating shared parameters without locks. */
-    public static Result hogwild(float[] init, int threads, int steps, float lr, IntFunction<Gradient> model,
-                                 Duration bound) {
+    /**
+     * Hogwild: {@code threads} threads, {@code steps} each, updating shared parameters without locks; the k-th
+     * update overall (counted atomically, k from 0) uses rate {@code lr.applyAsDouble(k)}.
+     */
+    public static Result hogwild(float[] init, int threads, int steps, java.util.function.LongToDoubleFunction lr,
+                                 IntFunction<Gradient> model, Duration bound) {
         HogwildParams shared = new HogwildParams(init);
+        java.util.concurrent.atomic.AtomicLong updates = new java.util.concurrent.atomic.AtomicLong();
         int n = init.length;
         long t0 = System.nanoTime();
         runThreads(threads, w -> {
@@ -93,7 +98,7 @@ public final class AsyncRun {
             for (long i = 0; i < steps; i++) {
                 shared.snapshot(params);
                 g.compute(params, i, grad);
-                shared.applyGradient(grad, lr);
+                shared.applyGradient(grad, (float) lr.applyAsDouble(updates.getAndIncrement()));
             }
         }, bound);
         return new Result(shared.values(), new long[0], 0, (System.nanoTime() - t0) / 1e9);

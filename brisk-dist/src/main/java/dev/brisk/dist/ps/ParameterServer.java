@@ -30,7 +30,7 @@ public final class ParameterServer implements AutoCloseable {
     private final float[] shard;
     private final List<ProcessGroup> links;
     private final int staleness;
-    private final float lr;
+    private final java.util.function.LongToDoubleFunction lr;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition clockAdvanced = lock.newCondition();
     private final long[] clocks;
@@ -49,6 +49,15 @@ public final class ParameterServer implements AutoCloseable {
      * @param lr        SGD learning rate applied to every pushed gradient
      */
     public ParameterServer(float[] shard, List<ProcessGroup> links, int staleness, float lr) {
+        this(shard, links, staleness, updates -> lr);
+    }
+
+    /**
+     * As above with a learning-rate schedule: the k-th update applied to this shard (k from 0) uses
+     * {@code lr.applyAsDouble(k)}.
+     */
+    public ParameterServer(float[] shard, List<ProcessGroup> links, int staleness,
+                           java.util.function.LongToDoubleFunction lr) {
         if (staleness < 0) {
             throw new IllegalArgumentException("staleness bound must be >= 0, got " + staleness);
         }
@@ -165,8 +174,9 @@ public final class ParameterServer implements AutoCloseable {
     private void apply(int w, long clock, float[] grad) {
         lock.lock();
         try {
+            float rate = (float) lr.applyAsDouble(version);
             for (int i = 0; i < shard.length; i++) {
-                shard[i] -= lr * grad[i];
+                shard[i] -= rate * grad[i];
             }
             histogram.add(version - pulledVersion[w]);
             version++;

@@ -97,15 +97,15 @@ final class Blobs {
         }
     }
 
-    /** Plain synchronous SGD over batches 0..steps−1. */
-    float[] synchronous(int steps, float lr) {
+    /** Plain synchronous SGD over batches 0..steps−1, step s at rate {@code lr(s)}. */
+    float[] synchronous(int steps, java.util.function.LongToDoubleFunction lr) {
         float[] w = FlatParams.values(mlp());
         float[] g = new float[w.length];
         AsyncRun.Gradient grad = gradient(s -> s);
         for (int s = 0; s < steps; s++) {
             grad.compute(w, s, g);
             for (int i = 0; i < w.length; i++) {
-                w[i] -= lr * g[i];
+                w[i] -= (float) lr.applyAsDouble(s) * g[i];
             }
         }
         return w;
