@@ -115,7 +115,8 @@ public record StagePartition(int layers, int[] starts) {
     /**
      * Measured forward+backward seconds of each layer of {@code model} on {@code sample} (the median of
      * {@code repeats} runs after one warm-up), for {@link #balanced}. Each layer's input is the previous layer's
-     * output, detached and requiring grad, so the backward of one layer is timed alone. Gradients it leaves on
+     * output, detached (and requiring grad when floating-point: token ids are not), so the backward of one layer
+     * is timed alone. Gradients it leaves on
      * the parameters are cleared.
      */
     public static double[] measureCosts(Sequential model, Tensor sample, int repeats) {
@@ -127,7 +128,10 @@ public record StagePartition(int layers, int[] starts) {
         Tensor x = sample;
         for (int l = 0; l < layers.size(); l++) {
             Module layer = layers.get(l);
-            Tensor in = x.detach().contiguous().requiresGrad(true);
+            Tensor in = x.detach().contiguous();
+            if (in.dtype().isFloatingPoint()) {
+                in.requiresGrad(true);
+            }
             double[] runs = new double[repeats];
             Tensor out = null;
             for (int r = -1; r < repeats; r++) {
