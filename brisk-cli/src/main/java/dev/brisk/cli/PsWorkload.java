@@ -80,20 +80,26 @@ final class PsWorkload {
             case "tcp" -> PsLinks.loopbackTcp(servers, workers, TOKEN, bound);
             default -> throw new UsageException("--transport must be thread or tcp, got '" + transport + "'");
         };
-        AsyncRun.Result r = AsyncRun.parameterServer(links, FlatParams.values(mlp()), steps, staleness, k -> 0.01,
-                w -> {
-                    Module replica = mlp();
-                    return (params, step, grad) -> {
-                        FlatParams.load(params, replica);
-                        replica.zeroGrad();
-                        int b = (int) ((step * workers + w) % batches);
-                        Tensor xb = Tensor.of(Arrays.copyOfRange(x, b * batch * 784, (b + 1) * batch * 784), batch,
-                                784);
-                        Tensor yb = Tensor.ofLongs(Arrays.copyOfRange(y, b * batch, (b + 1) * batch), batch);
-                        Losses.crossEntropy(replica.forward(xb), yb).backward();
-                        FlatParams.gradients(replica, grad);
-                    };
-                }, Duration.ofMinutes(30));
+        java.util.function.IntFunction<AsyncRun.Gradient> model = w -> {
+            Module replica = mlp();
+            return (params, step, grad) -> {
+                FlatParams.load(params, replica);
+                replica.zeroGrad();
+                int b = (int) ((step * workers + w) % batches);
+                Tensor xb = Tensor.of(Arrays.copyOfRange(x, b * batch * 784, (b + 1) * batch * 784), batch, 784);
+                Tensor yb = Tensor.ofLongs(Arrays.copyOfRange(y, b * batch, (b + 1) * batch), batch);
+                Losses.crossEntropy(replica.forward(xb), yb).backward();
+                FlatParams.gradients(replica, grad);
+            };
+        };
+        // warm-up outside the measurement (JIT), as the other training workloads do
+        float[] init = FlatParams.values(mlp());
+        AsyncRun.Gradient warm = model.apply(0);
+        for (int i = 0; i < 3; i++) {
+            warm.compute(init, i, new float[init.length]);
+        }
+        AsyncRun.Result r = AsyncRun.parameterServer(links, init, steps, staleness, k -> 0.01, model,
+                Duration.ofMinutes(30));
         double samplesPerS = (double) workers * steps * batch / r.seconds();
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("data", real ? "fashion-mnist" : "synthetic");

@@ -113,11 +113,11 @@ public record StagePartition(int layers, int[] starts) {
     }
 
     /**
-     * Measured forward+backward seconds of each layer of {@code model} on {@code sample} (the median of
-     * {@code repeats} runs after one warm-up), for {@link #balanced}. Each layer's input is the previous layer's
-     * output, detached (and requiring grad when floating-point: token ids are not), so the backward of one layer
-     * is timed alone. Gradients it leaves on
-     * the parameters are cleared.
+     * Measured forward+backward seconds of each layer of {@code model} on {@code sample}, for {@link #balanced}:
+     * the median of {@code repeats} runs, after one pass of the whole model and one run of the layer as warm-up.
+     * Each layer's input is the previous layer's output, detached (and requiring grad when floating-point: token
+     * ids are not), so the backward of one layer is timed alone. Gradients it leaves on the parameters are cleared.
+     * Timings on a loaded machine are noisy, and so is a split balanced on them.
      */
     public static double[] measureCosts(Sequential model, Tensor sample, int repeats) {
         if (repeats < 1) {
@@ -125,6 +125,11 @@ public record StagePartition(int layers, int[] starts) {
         }
         List<Module> layers = model.layers();
         double[] costs = new double[layers.size()];
+        // one pass of the whole model first, so that JIT compilation of shared kernels is not charged to
+        // whichever layer happens to run them first
+        Tensor warm = model.forward(sample);
+        warm.backward(Tensor.full(1f, warm.shape()));
+        model.zeroGrad();
         Tensor x = sample;
         for (int l = 0; l < layers.size(); l++) {
             Module layer = layers.get(l);

@@ -125,6 +125,16 @@ class PipelineScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> StagePartition.balanced(new double[] {1, 1}, 3));
         assertThrows(IllegalArgumentException.class, () -> new StagePartition(4, new int[] {0, 2, 2}));
         assertEquals(PipelineSchedule.ONE_F_ONE_B, PipelineSchedule.parse("1F1B"));
+        // measured costs: one finite non-negative figure per layer, usable by the balanced split, gradients cleared
+        dev.brisk.nn.Sequential model = PipelineStageTest.mlp(1);
+        double[] cost = StagePartition.measureCosts(model, dev.brisk.tensor.Tensor.randn(new dev.brisk.tensor.Rng(2),
+                4, 6), 2);
+        assertEquals(model.size(), cost.length);
+        for (double c : cost) {
+            assertTrue(c >= 0 && Double.isFinite(c));
+        }
+        assertEquals(3, StagePartition.balanced(cost, 3).stages());
+        model.parameters().forEach(p -> assertEquals(null, p.grad()));
         assertThrows(IllegalArgumentException.class, () -> PipelineSchedule.parse("zb"));
     }
 }
