@@ -39,7 +39,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "minimum measured time over the workload (default 5)")
     double seconds = 5;
 
-    @Option(names = "--workers", paramLabel = "N", description = "dataloader: loader worker threads (default 2)")
+    @Option(names = "--workers", paramLabel = "N", description = "dataloader: loader worker threads; ps: worker "
+            + "threads (default 2)")
     int workers = 2;
 
     @Option(names = "--batch", paramLabel = "N", description = "training workloads: batch size (default per workload)")
@@ -51,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-epochs", paramLabel = "E", description = "accuracy: give up after E epochs (default 15)")
     int maxEpochs = 15;
 
-    @Option(names = "--blocks", paramLabel = "N", description = "transformer: number of blocks (default 2)")
+    @Option(names = "--blocks", paramLabel = "N", description = "transformer: number of blocks (default 2; pipeline: 4)")
     Integer blocks;
 
     @Option(names = "--checkpoint", paramLabel = "P", description = "transformer: activation checkpointing none|blocks")
@@ -59,6 +60,24 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--nproc", paramLabel = "N", description = "allreduce: processes on loopback (default 2)")
     int nproc = 2;
+
+    @Option(names = "--stages", paramLabel = "N", description = "pipeline: pipeline stages (default 2)")
+    int stages = 2;
+
+    @Option(names = "--micro-batches", paramLabel = "N", description = "pipeline: micro-batches per step (default 8)")
+    int microBatches = 8;
+
+    @Option(names = "--schedule", paramLabel = "S", description = "pipeline: 1f1b | gpipe (default 1f1b)")
+    String schedule = "1f1b";
+
+    @Option(names = "--servers", paramLabel = "N", description = "ps: parameter-server shards (default 1)")
+    int servers = 1;
+
+    @Option(names = "--staleness", paramLabel = "S", description = "ps: staleness bound (default 2)")
+    int staleness = 2;
+
+    @Option(names = "--transport", paramLabel = "T", description = "ps: thread | tcp (loopback) links (default thread)")
+    String transport = "thread";
 
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
@@ -94,8 +113,11 @@ final class BenchCommand implements Callable<Integer> {
                     .run();
             case "accuracy" -> AccuracyWorkload.run(target, maxEpochs, p);
             case "allreduce" -> allReduce();
+            case "pipeline" -> PipelineWorkload.run(stages, microBatches, schedule, blocks == null ? 4 : blocks, batch,
+                    steps);
+            case "ps" -> PsWorkload.run(workers, servers, staleness, transport, batch, steps);
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
-                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce]");
+                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce, pipeline, ps]");
         };
         if (json) {
             ObjectNode head = new ObjectMapper().createObjectNode();

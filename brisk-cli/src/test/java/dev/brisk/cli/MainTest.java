@@ -72,4 +72,39 @@ class MainTest {
         assertTrue(((String) backend[2]).contains("nosuch"), (String) backend[2]);
     }
 
+    @Test
+    void benchPipelineReportsTokensAndBubble() throws Exception {
+        Object[] r = run("bench", "pipeline", "--blocks", "1", "--stages", "2", "--micro-batches", "2", "--batch", "4",
+                "--steps", "1", "--json");
+        assertEquals(0, r[0], (String) r[2]);
+        String[] lines = ((String) r[1]).strip().split("\n");
+        JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals("pipeline", j.get("workload").asText());
+        assertTrue(j.get("tokens_per_s").asDouble() > 0, j.toString());
+        assertEquals(1.0 / 3, j.get("bubble_formula").asDouble(), 1e-3);
+        assertTrue(j.has("bubble_fraction"), j.toString());
+        assertEquals(2, j.get("per_stage").size());
+        // 1F1B: stage s holds at most p − s micro-batches
+        assertEquals(2, j.get("per_stage").get(0).get("peak_in_flight_micro_batches").asInt());
+        assertEquals(1, j.get("per_stage").get(1).get("peak_in_flight_micro_batches").asInt());
+
+        Object[] bad = run("bench", "pipeline", "--schedule", "zigzag");
+        assertEquals(2, bad[0]);
+        assertTrue(((String) bad[2]).contains("--schedule"), (String) bad[2]);
+    }
+
+    @Test
+    void benchPsReportsTheStalenessHistogram() throws Exception {
+        Object[] ps = run("bench", "ps", "--workers", "2", "--batch", "8", "--steps", "3", "--json");
+        assertEquals(0, ps[0], (String) ps[2]);
+        String[] lines = ((String) ps[1]).strip().split("\n");
+        JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals("ps", j.get("workload").asText());
+        assertTrue(j.get("samples_per_s").asDouble() > 0, j.toString());
+        long pushes = 0;
+        for (JsonNode c : j.get("staleness")) {
+            pushes += c.asLong();
+        }
+        assertEquals(6, pushes, j.toString());
+    }
 }

@@ -71,6 +71,9 @@ public final class ThreadGroup implements ProcessGroup {
     private final OpQueue ops;
     private final float[] acc = new float[BLOCK];
     private long seq;
+    // numbered apart from collectives: ranks exchange different numbers of point-to-point messages (pipeline
+    // stages), and the collective numbers must still agree across ranks
+    private long p2pSeq;
 
     private ThreadGroup(Shared shared, int rank) {
         this.shared = shared;
@@ -153,7 +156,7 @@ public final class ThreadGroup implements ProcessGroup {
     public synchronized Work sendAsync(float[] buf, int off, int n, int dst) {
         OpDesc.checkRange(buf, off, n);
         OpDesc.checkRank("dst", dst, size());
-        OpDesc d = OpDesc.plain(OpDesc.Kind.SEND, seq++, n, dst);
+        OpDesc d = OpDesc.plain(OpDesc.Kind.SEND, p2pSeq++, n, dst);
         String what = d + " to rank " + dst;
         return ops.submit(what, () -> {
             checkHealthy(what);
@@ -167,7 +170,7 @@ public final class ThreadGroup implements ProcessGroup {
     public synchronized Work recvAsync(float[] buf, int off, int n, int src) {
         OpDesc.checkRange(buf, off, n);
         OpDesc.checkRank("src", src, size());
-        String what = "recv #" + seq++ + " (f32×" + n + ") from rank " + src;
+        String what = "recv #" + p2pSeq++ + " (f32×" + n + ") from rank " + src;
         return ops.submit(what, () -> {
             checkHealthy(what);
             long deadline = OpQueue.deadline(shared.timeout);
