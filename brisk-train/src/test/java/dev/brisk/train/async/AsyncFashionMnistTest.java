@@ -1,6 +1,5 @@
 package dev.brisk.train.async;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -26,13 +25,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Asynchronous training of a small MLP (784-64-10) on Fashion-MNIST reaches the test accuracy of synchronous SGD
  * within one point at the same number of samples: a parameter server with two workers (staleness bound 2) and two
- * Hogwild threads, all with the same learning-rate schedule over updates. A subset keeps it fast: 12,800 training samples (400 batches of 32), 2,000 test images.
+ * Hogwild threads, all with the same learning-rate schedule over updates. A training subset keeps it fast (12,800
+ * samples, 400 batches of 32); the whole test split (10,000 images, 0.01 point each) keeps evaluation noise out of
+ * the comparison. "Within one point" is one-sided: asynchronous training may not lose more than a point, and
+ * doing better than the synchronous baseline is no failure.
  */
 class AsyncFashionMnistTest {
 
     private static final int BATCH = 32;
     private static final int STEPS = 400;
-    private static final int TEST = 2000;
+    private static final int TEST = 10000;
     private static final int WORKERS = 2;
     private static final float LR = 0.1f;
 
@@ -137,7 +139,7 @@ class AsyncFashionMnistTest {
         double acc = accuracy(r.params());
         System.out.printf("fashion-mnist subset: synchronous %.2f%%, parameter server %.2f%%%n", syncAccuracy, acc);
         assertTrue(syncAccuracy > 70, "synchronous baseline " + syncAccuracy);
-        assertEquals(syncAccuracy, acc, 1.0);
+        assertTrue(acc >= syncAccuracy - 1.0, "async " + acc + "% vs synchronous " + syncAccuracy + "%");
     }
 
     @Test
@@ -147,6 +149,6 @@ class AsyncFashionMnistTest {
                 w -> gradient(s -> s * WORKERS + w), BOUND);
         double acc = accuracy(r.params());
         System.out.printf("fashion-mnist subset: synchronous %.2f%%, Hogwild %.2f%%%n", syncAccuracy, acc);
-        assertEquals(syncAccuracy, acc, 1.0);
+        assertTrue(acc >= syncAccuracy - 1.0, "async " + acc + "% vs synchronous " + syncAccuracy + "%");
     }
 }
