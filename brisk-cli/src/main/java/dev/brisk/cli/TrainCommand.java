@@ -97,6 +97,10 @@ final class TrainCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "  data-parallel over %d processes: global batch %d (%d per"
                             + " rank)%n", group.size(), group.size() * config.data().batchSize(),
                             config.data().batchSize());
+                    if (config.dist().zero() > 0) {
+                        System.out.printf("  ZeRO stage %d: optimizer state%s sharded across the ranks%n",
+                                config.dist().zero(), config.dist().zero() == 2 ? " and gradients" : "");
+                    }
                 }
                 System.out.printf(Locale.ROOT, "  %,d parameters, %.1f MFLOP per trained sample, %d steps, precision"
                         + " %s, %d threads, backend %s%n  run directory %s%n", model.numParameters(),
@@ -118,6 +122,9 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Summary s = trainer.fit();
             if (!lead) {
                 return 0;
+            }
+            if (run.zeroMemory() != null) {
+                System.out.println("  " + run.zeroMemory());
             }
             Evaluation e = s.lastEval();
             System.out.printf(Locale.ROOT, "done: %d steps in %.1f s (%s); final train loss %.4f%s%n", s.steps(),

@@ -65,9 +65,12 @@ final class ConfigReader {
         MemoryConfig memory = new MemoryConfig(m.choice("checkpoint", MemoryConfig.Checkpointing.NONE,
                 keyed(MemoryConfig.Checkpointing.values(), MemoryConfig.Checkpointing::key), "checkpointing"));
         m.finish();
+        Section ds = s.section("dist", null);
+        DistConfig dist = new DistConfig(ds.integer("zero", 0));
+        ds.finish();
         s.finish();
         return new TrainConfig(model, data, optim, schedule, precision, epochs, steps, accumulation, clip, eval,
-                checkpoint, seed, threads, report, memory);
+                checkpoint, seed, threads, report, memory, dist);
     }
 
     // ---- data --------------------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ final class ConfigWriter {
         report.put("memory", c.report().memory());
         report.put("every_steps", c.report().everySteps());
         root.putObject("memory").put("checkpoint", c.memory().checkpoint().key());
+        root.putObject("dist").put("zero", c.dist().zero());
         return root;
     }
 

@@ -181,6 +181,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void distZeroIsReadWrittenAndChecked() {
+        assertEquals(0, parse("epochs: 1").dist().zero());
+        TrainConfig c = parse("epochs: 1", "dist.zero=2");
+        assertEquals(2, c.dist().zero());
+        assertEquals(c, ConfigLoader.parse(c.toYaml(), "back.yaml", List.of()));
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("dist: {zero: 3}"));
+        assertEquals("dist.zero", e.key());
+        e = assertThrows(ConfigException.class, () -> parse("precision: fp16", "dist.zero=1"));
+        assertEquals("dist.zero", e.key());
+        assertTrue(e.problem().contains("bf16"), e.problem());
+    }
+
+    @Test
     void unknownTopLevelKeyAndKeysOfOtherOptimizersAreErrors() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("epoch: 3"));
         assertEquals("epoch", e.key());
