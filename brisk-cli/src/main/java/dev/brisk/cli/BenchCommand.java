@@ -60,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nproc", paramLabel = "N", description = "allreduce: processes on loopback (default 2)")
     int nproc = 2;
 
+    @Option(names = "--zero", paramLabel = "S", description = "ddp: ZeRO stage of the 2-process run, 0|1|2 (default 0)")
+    int zero = 0;
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -94,8 +97,9 @@ final class BenchCommand implements Callable<Integer> {
                     .run();
             case "accuracy" -> AccuracyWorkload.run(target, maxEpochs, p);
             case "allreduce" -> allReduce();
+            case "ddp" -> new DdpWorkload(p, steps, seconds, zero).run();
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
-                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce]");
+                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce, ddp]");
         };
         if (json) {
             ObjectNode head = new ObjectMapper().createObjectNode();
