@@ -58,6 +58,10 @@ import java.util.SequencedMap;
  * {@code finishGradients}. Hooks cannot be removed from a tensor: after {@link #close()} they do nothing; wrap a
  * module at most once.
  *
+ * <p><b>Compression</b> ({@link Options#compression()}): buckets may travel as bf16/fp16 or as top-k entries with
+ * error feedback, all-gathered and summed in rank order on every rank (see {@link Compression}); decoding happens in
+ * {@code finishGradients}.
+ *
  * <p><b>ZeRO</b> ({@link Options#zeroStage()} 1 or 2): the buckets are also the unit of sharding: rank {@code r}
  * owns chunk {@code r} of every bucket, trains with {@link #shardOptimizer(Optimizer)} (state for its chunks only)
  * and all-gathers the updated parameters in {@link #afterOptimizerStep()}; stage 2 reduce-scatters the buckets
@@ -77,8 +81,10 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
      * @param broadcastBuffers    broadcast rank 0's floating-point buffers before every synchronised forward
      * @param zeroStage           0: plain DDP; 1: optimizer state sharded across ranks; 2: gradients sharded too
      *                            (see {@link #shardOptimizer} and {@link ZeroShards})
+     * @param compression         how gradient buckets cross the wire (plain DDP only): {@link Compression}
      */
-    public record Options(long bucketCapBytes, long firstBucketCapBytes, boolean broadcastBuffers, int zeroStage) {
+    public record Options(long bucketCapBytes, long firstBucketCapBytes, boolean broadcastBuffers, int zeroStage,
+                          Compression compression) {
 
         public Options {
             if (bucketCapBytes < 4 || firstBucketCapBytes < 4) {
@@ -88,27 +94,36 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
             if (zeroStage < 0 || zeroStage > 2) {
                 throw new IllegalArgumentException("ZeRO stage must be 0 (off), 1 or 2, got " + zeroStage);
             }
+            java.util.Objects.requireNonNull(compression, "compression");
+            if (zeroStage > 0 && compression.kind() != Compression.Kind.NONE) {
+                throw new IllegalArgumentException("gradient compression (" + compression.kind().key() + ") works with"
+                        + " plain DDP only, not with ZeRO stage " + zeroStage);
+            }
         }
 
         public Options(long bucketCapBytes, long firstBucketCapBytes, boolean broadcastBuffers) {
-            this(bucketCapBytes, firstBucketCapBytes, broadcastBuffers, 0);
+            this(bucketCapBytes, firstBucketCapBytes, broadcastBuffers, 0, Compression.none());
         }
 
         /** 1 MiB first bucket, 25 MiB after, buffers broadcast: PyTorch's defaults. */
         public static Options defaults() {
-            return new Options(DEFAULT_BUCKET_CAP_BYTES, DEFAULT_FIRST_BUCKET_CAP_BYTES, true, 0);
+            return new Options(DEFAULT_BUCKET_CAP_BYTES, DEFAULT_FIRST_BUCKET_CAP_BYTES, true, 0, Compression.none());
         }
 
         public Options withBucketCaps(long firstBytes, long bytes) {
-            return new Options(bytes, firstBytes, broadcastBuffers, zeroStage);
+            return new Options(bytes, firstBytes, broadcastBuffers, zeroStage, compression);
         }
 
         public Options withBroadcastBuffers(boolean broadcast) {
-            return new Options(bucketCapBytes, firstBucketCapBytes, broadcast, zeroStage);
+            return new Options(bucketCapBytes, firstBucketCapBytes, broadcast, zeroStage, compression);
         }
 
         public Options withZeroStage(int stage) {
-            return new Options(bucketCapBytes, firstBucketCapBytes, broadcastBuffers, stage);
+            return new Options(bucketCapBytes, firstBucketCapBytes, broadcastBuffers, stage, compression);
+        }
+
+        public Options withCompression(Compression c) {
+            return new Options(bucketCapBytes, firstBucketCapBytes, broadcastBuffers, zeroStage, c);
         }
     }
 
@@ -139,6 +154,7 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
         float[] flat;
         int pending;
         Work work;
+        BucketCodec codec; // null unless compressed
         long startNanos;
         volatile long doneNanos;
 
@@ -237,6 +253,9 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
         for (Bucket b : buckets) {
             b.flat = distributed ? new float[b.numel + b.params.size()] : new float[0];
             b.pending = b.params.size();
+            if (distributed && options.compression().kind() != Compression.Kind.NONE) {
+                b.codec = new BucketCodec(options.compression(), b.numel, b.params.size(), group.size());
+            }
         }
     }
 
@@ -362,7 +381,14 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
             Bucket b = buckets.get(nextBucket++);
             b.doneNanos = 0;
             b.startNanos = System.nanoTime();
-            b.work = zero != null ? zero.start(b) : group.allReduceAsync(b.flat, 0, b.flat.length, Reduction.AVG);
+            if (zero != null) {
+                b.work = zero.start(b);
+            } else if (b.codec != null) {
+                b.codec.encode(b.flat, group.rank());
+                b.work = group.allGatherAsync(b.codec.wire, 0, b.codec.wire.length);
+            } else {
+                b.work = group.allReduceAsync(b.flat, 0, b.flat.length, Reduction.AVG);
+            }
             b.work.whenDone(() -> b.doneNanos = System.nanoTime());
             bucketCollectives++;
             if (!inFinish) {
@@ -396,6 +422,11 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
                 b.work.await();
             }
             long waitEnd = System.nanoTime();
+            for (Bucket b : buckets) {
+                if (b.codec != null) {
+                    b.codec.decode(b.flat);
+                }
+            }
             long first = Long.MAX_VALUE;
             long last = 0;
             long bytes = 0;
@@ -449,6 +480,12 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
         for (Param p : params) {
             p.ready = false;
         }
+    }
+
+    /** Bucket {@code index}'s top-k residual (error feedback), or null when it has none. */
+    float[] residual(int index) {
+        BucketCodec c = buckets.get(index).codec;
+        return c == null ? null : c.residual();
     }
 
     /** 0 (plain DDP), or the ZeRO stage in effect (0 on a single rank, where there is nothing to shard). */
