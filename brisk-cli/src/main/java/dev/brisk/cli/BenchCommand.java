@@ -63,6 +63,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--zero", paramLabel = "S", description = "ddp: ZeRO stage of the 2-process run, 0|1|2 (default 0)")
     int zero = 0;
 
+    @Option(names = "--compression", paramLabel = "C", description = "ddp: none|bf16|fp16|topk (default none)")
+    String compression = "none";
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -97,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
                     .run();
             case "accuracy" -> AccuracyWorkload.run(target, maxEpochs, p);
             case "allreduce" -> allReduce();
-            case "ddp" -> new DdpWorkload(p, steps, seconds, zero).run();
+            case "ddp" -> new DdpWorkload(p, steps, seconds, zero, compression).run();
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
                     + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce, ddp]");
         };

@@ -49,11 +49,19 @@ final class DdpWorkload {
     private final Integer steps;
     private final double seconds;
     private final int zero;
+    private final String compression;
 
-    DdpWorkload(String precision, Integer steps, double seconds, int zero) {
+    DdpWorkload(String precision, Integer steps, double seconds, int zero, String compression) {
         if (zero < 0 || zero > 2) {
             throw new UsageException("--zero must be 0, 1 or 2, got " + zero);
         }
+        if (!List.of("none", "bf16", "fp16", "topk").contains(compression)) {
+            throw new UsageException("--compression must be none, bf16, fp16 or topk, got '" + compression + "'");
+        }
+        if (zero > 0 && !compression.equals("none")) {
+            throw new UsageException("--compression works with --zero 0 only");
+        }
+        this.compression = compression;
         this.precision = precision;
         this.steps = steps;
         this.seconds = seconds;
@@ -75,7 +83,7 @@ final class DdpWorkload {
             Parallel.setThreads(threadsBefore);
         }
         System.out.println("-- 2 processes × 1 thread, batch " + GLOBAL_BATCH / 2 + " each (DDP"
-                + (zero > 0 ? ", ZeRO-" + zero : "") + ")");
+                + (zero > 0 ? ", ZeRO-" + zero : "") + (compression.equals("none") ? "" : ", " + compression) + ")");
         ObjectNode ddp = spawn();
         double ddpRate = ddp.get("samples_per_s").asDouble();
         double twoRate = two.get("samples_per_s").asDouble();
@@ -84,6 +92,7 @@ final class DdpWorkload {
         out.put("data", two.get("data").asText());
         out.put("global_batch", GLOBAL_BATCH);
         out.put("zero", zero);
+        out.put("compression", compression);
         out.put("scaling_efficiency", round3(ddpRate / twoRate));
         out.put("linear_efficiency", round3(ddpRate / (2 * oneRate)));
         out.put("samples_per_s_2proc_1thread", ddpRate);
@@ -122,7 +131,7 @@ final class DdpWorkload {
                 }
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DdpWorkload.class.getName(),
                         precision, Double.toString(seconds), steps == null ? "0" : steps.toString(),
-                        Integer.toString(zero)));
+                        Integer.toString(zero), compression));
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
                 var env = pb.environment();
                 env.put("RANK", Integer.toString(r));
@@ -183,7 +192,7 @@ final class DdpWorkload {
         }
     }
 
-    /** One rank: {@code PRECISION SECONDS STEPS ZERO} (STEPS 0: as many as fit SECONDS, decided together). */
+    /** One rank: {@code PRECISION SECONDS STEPS ZERO COMPRESSION} (STEPS 0: as many as fit SECONDS, decided together). */
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "brisk: %5$s%6$s%n");
         String precision = args[0];
@@ -195,6 +204,7 @@ final class DdpWorkload {
             List<String> sets = new ArrayList<>(new TrainingWorkload("cnn", precision, null, seconds,
                     GLOBAL_BATCH / g.size(), null, "none").overrides(null));
             sets.add("dist.zero=" + zero);
+            sets.add("dist.compression=" + args[4]);
             TrainConfig config = RunDirs.load(null, sets);
             try (TrainingRun run = new TrainingRun(config, false, g)) {
                 GradientSync sync = run.gradientSync();

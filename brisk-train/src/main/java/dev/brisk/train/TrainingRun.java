@@ -73,8 +73,7 @@ public final class TrainingRun implements AutoCloseable {
         if (config.memory().checkpoint() == dev.brisk.train.config.MemoryConfig.Checkpointing.BLOCKS) {
             dev.brisk.nn.Checkpointing.apply(model, dev.brisk.nn.CheckpointPolicy.parse("blocks"));
         }
-        this.ddp = distributed ? new DistributedDataParallel(model, group,
-                DistributedDataParallel.Options.defaults().withZeroStage(config.dist().zero())) : null;
+        this.ddp = distributed ? new DistributedDataParallel(model, group, ddpOptions(config.dist())) : null;
         this.loss = lossFor(config.model());
         Optimizer full = Optimizers.create(config.optim(), model);
         // under ZeRO each rank's optimizer covers only its shard of the parameters
@@ -88,6 +87,16 @@ public final class TrainingRun implements AutoCloseable {
                 c.everySteps() == null ? null : Math.toIntExact(c.everySteps()), c.everyEpochs() != null, c.keep(),
                 config.report().everySteps(), e.earlyStopping());
         this.trainFlopsPerSample = ModelFlops.trainingFlopsPerSample(model, trainData.sampleShape());
+    }
+
+    static DistributedDataParallel.Options ddpOptions(dev.brisk.train.config.DistConfig d) {
+        var c = switch (d.compression()) {
+            case NONE -> dev.brisk.dist.ddp.Compression.none();
+            case BF16 -> dev.brisk.dist.ddp.Compression.bf16();
+            case FP16 -> dev.brisk.dist.ddp.Compression.fp16();
+            case TOPK -> dev.brisk.dist.ddp.Compression.topK(d.topkRatio());
+        };
+        return DistributedDataParallel.Options.defaults().withZeroStage(d.zero()).withCompression(c);
     }
 
     /** Cross-entropy; a language model's (B, T, V) logits are flattened to (B·T, V) against (B·T) next tokens. */
