@@ -129,6 +129,11 @@ class DataParallelTrainerTest {
      * resuming first from the latest checkpoint in {@code resumeDir} when it is given.
      */
     private static List<Object> zeroRun(int stage, long steps, java.nio.file.Path runDir, java.nio.file.Path resumeDir) {
+        return zeroRun(stage, steps, 1, runDir, resumeDir);
+    }
+
+    private static List<Object> zeroRun(int stage, long steps, int accumulation, java.nio.file.Path runDir,
+                                        java.nio.file.Path resumeDir) {
         List<ThreadGroup> groups = ThreadGroup.create(WORLD, GROUP_TIMEOUT);
         try {
             return onRanks(rank -> {
@@ -138,7 +143,7 @@ class DataParallelTrainerTest {
                      DataLoader l = loader(PER_RANK_BATCH, Sampler.distributed(rank, WORLD, false))) {
                     Optimizer opt = ddp.shardOptimizer(Optimizer.of(dev.brisk.optim.Adam.adamW(), 0.01,
                             m.namedParameters(), 0.01));
-                    TrainPlan plan = new TrainPlan(steps, 1, 0.5, null, false, 3, false, 10, 1, null);
+                    TrainPlan plan = new TrainPlan(steps, accumulation, 0.5, null, false, 3, false, 10, 1, null);
                     Trainer t = new Trainer(m, new CrossEntropyLoss(), opt,
                             LearningRate.of(new Schedule.Constant(0.01)), Precision.FP32, l, null, plan,
                             rank == 0 ? runDir : null, null, 0, 1, null, ddp);
@@ -172,6 +177,9 @@ class DataParallelTrainerTest {
                     .get(0));
             assertArrayEquals(w0, resumed, "ZeRO-" + stage + " resumed run differs from the uninterrupted one");
         }
+        // gradient accumulation: the shards see the accumulated gradients of the last micro-batch's backward
+        float[] plainAcc = weightsOf(zeroRun(0, 4, 2, tmp.resolve("acc0"), null).get(0));
+        assertArrayEquals(plainAcc, weightsOf(zeroRun(2, 4, 2, tmp.resolve("acc2"), null).get(0)), 1e-5f);
         // the checkpoint of a ZeRO run is a plain one: a plain run resumes from it
         zeroRun(2, 6, tmp.resolve("cross"), null);
         float[] crossed = weightsOf(zeroRun(0, steps, tmp.resolve("cross"), tmp.resolve("cross")).get(0));

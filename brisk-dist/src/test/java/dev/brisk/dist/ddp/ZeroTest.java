@@ -178,6 +178,55 @@ class ZeroTest {
         checkAgainstDdp(Impl.TCP, 3, 1, Adam.adam());
     }
 
+    /** Rank r's weights and consolidated state after 2 Adam steps where "sometimes" is used on rank 0 only. */
+    private static List<Outcome> partlyUsed(int stage) {
+        int p = 2;
+        Data d = Data.make(2, 5 * p, false);
+        List<ProcessGroup> groups = DdpRanks.groups(Impl.THREAD, p);
+        try {
+            List<Object> res = DdpRanks.ok(DdpRanks.run(p, r -> {
+                var m = new DistributedDataParallelTest.PartlyUsed(3, r == 0);
+                var o = DistributedDataParallel.Options.defaults().withBucketCaps(40, 40).withZeroStage(stage);
+                DistributedDataParallel ddp = new DistributedDataParallel(m, groups.get(r), o);
+                Optimizer opt = ddp.shardOptimizer(Optimizer.of(Adam.adam(), 0.01, m.namedParameters(), 0));
+                for (int s = 0; s < 2; s++) {
+                    new dev.brisk.nn.loss.MseLoss().apply(ddp.forward(rows(d.x().get(s), 5 * r, 5)),
+                            rows(d.y().get(s), 5 * r, 5)).backward();
+                    ddp.finishGradients();
+                    ddp.clipGradients(opt.namedParameters(), null);
+                    opt.step();
+                    ddp.afterOptimizerStep();
+                    opt.zeroGrad();
+                }
+                return new Outcome(snapshot(m), ddp.optimizerState(opt), null, 0);
+            }, 60));
+            List<Outcome> out = new ArrayList<>();
+            res.forEach(o -> out.add((Outcome) o));
+            return out;
+        } finally {
+            DdpRanks.closeAll(groups);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void parametersUnusedOnSomeOrAllRanksAreHandledAsInDdp() {
+        List<Outcome> plain = partlyUsed(0);
+        Map<String, float[]> init = snapshot(new DistributedDataParallelTest.PartlyUsed(3, true));
+        for (int stage = 1; stage <= 2; stage++) {
+            List<Outcome> zero = partlyUsed(stage);
+            for (int r = 0; r < 2; r++) {
+                assertClose(plain.get(r).weights(), zero.get(r).weights(), TOL, "ZeRO-" + stage + " rank " + r);
+                assertArrayEquals(init.get("never.weight"), zero.get(r).weights().get("never.weight"),
+                        "a parameter no rank used is not updated");
+                assertFalse(java.util.Arrays.equals(init.get("sometimes.weight"),
+                        zero.get(r).weights().get("sometimes.weight")), "used on rank 0: updated everywhere");
+                assertEquals(plain.get(r).state().keySet(), zero.get(r).state().keySet());
+                assertFalse(zero.get(r).state().containsKey("never.weight.exp_avg"));
+            }
+        }
+    }
+
     @Test
     @Timeout(60)
     void consolidatedStateLoadsBackIntoTheShards() {
