@@ -163,7 +163,10 @@ final class ZeroShards {
         }
     }
 
-    /** Σ over ranks of the squared norms of the shard gradients, clipped to {@code maxNorm} if given. */
+    /**
+     * The global gradient norm (the shards' sums of squares added over ranks), after which the shard gradients are
+     * clipped to {@code maxNorm} if it is given, as {@code GradClip.byGlobalNorm} does for whole gradients.
+     */
     double clip(Map<String, Tensor> views, Double maxNorm) {
         var k = Kernels.get().optimizers();
         double local = 0;
@@ -286,14 +289,14 @@ final class ZeroShards {
         Map<String, Tensor> mine = new LinkedHashMap<>();
         Map<String, Param> params = new HashMap<>();
         byParam.keySet().forEach(p -> params.put(p.name, p));
+        java.util.Set<String> all = new java.util.HashSet<>();
+        buckets.forEach(b -> b.params.forEach(q -> all.add(q.name)));
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             String key = e.getKey();
             int dot = key.lastIndexOf('.');
             Param p = dot < 0 ? null : params.get(key.substring(0, dot));
             if (p == null) {
-                boolean known = buckets.stream().flatMap(b -> b.params.stream())
-                        .anyMatch(q -> dot > 0 && q.name.equals(key.substring(0, dot)));
-                if (known) {
+                if (dot > 0 && all.contains(key.substring(0, dot))) {
                     continue; // a parameter another rank owns entirely
                 }
                 mine.put(key, e.getValue()); // let the optimizer name what is wrong
@@ -304,9 +307,9 @@ final class ZeroShards {
                 if (slot.equals("step")) {
                     mine.put(s.name + ".step", e.getValue());
                 } else if (slots.contains(slot) && e.getValue().numel() == p.numel) {
-                    float[] all = e.getValue().to(DType.F32).contiguous().toFloatArray();
+                    float[] whole = e.getValue().to(DType.F32).contiguous().toFloatArray();
                     float[] part = new float[s.length];
-                    System.arraycopy(all, s.from, part, 0, s.length);
+                    System.arraycopy(whole, s.from, part, 0, s.length);
                     mine.put(s.name + "." + slot, Tensor.of(part, s.length));
                 } else {
                     mine.put(key, e.getValue());
