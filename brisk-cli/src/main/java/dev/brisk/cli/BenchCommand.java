@@ -79,6 +79,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--transport", paramLabel = "T", description = "ps: thread | tcp (loopback) links (default thread)")
     String transport = "thread";
 
+    @Option(names = "--zero", paramLabel = "S", description = "ddp: ZeRO stage of the 2-process run, 0|1|2 (default 0)")
+    int zero = 0;
+
+    @Option(names = "--compression", paramLabel = "C", description = "ddp: none|bf16|fp16|topk (default none)")
+    String compression = "none";
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -116,8 +122,10 @@ final class BenchCommand implements Callable<Integer> {
             case "pipeline" -> PipelineWorkload.run(stages, microBatches, schedule, blocks == null ? 4 : blocks, batch,
                     steps);
             case "ps" -> PsWorkload.run(workers, servers, staleness, transport, batch, steps);
+            case "ddp" -> new DdpWorkload(p, steps, seconds, zero, compression).run();
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
-                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce, pipeline, ps]");
+                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce, ddp,"
+                    + " pipeline, ps]");
         };
         if (json) {
             ObjectNode head = new ObjectMapper().createObjectNode();

@@ -31,6 +31,8 @@ import picocli.CommandLine.Parameters;
  * (WORLD_SIZE &gt; 1) every process joins the group and trains one model data-parallel: each rank reads its shard of
  * every epoch (global batch = WORLD_SIZE × batch_size), gradients are averaged each step, and rank 0 alone writes
  * the run directory (config, metrics, checkpoints) and prints progress. {@code --resume} is read by every rank.
+ * When {@code brisk launch --max-restarts} restarts the job after a worker died, a run given {@code --run-dir}
+ * resumes from that directory's latest checkpoint.
  */
 @Command(name = "train", description = "Train a model (default: cnn-bn on Fashion-MNIST); see brisk-train/CONFIG.md.")
 final class TrainCommand implements Callable<Integer> {
@@ -50,15 +52,59 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     Main.RuntimeOptions runtime = new Main.RuntimeOptions();
 
+    /**
+     * Fault injection for testing restarts: under {@code brisk launch}, rank {@code BRISK_FAULT_RANK} (default 1)
+     * of generation 0 dies abruptly (as if killed) right after optimizer step {@code BRISK_FAULT_EXIT_AT_STEP}.
+     */
+    static final String FAULT_STEP = "BRISK_FAULT_EXIT_AT_STEP";
+    static final String FAULT_RANK = "BRISK_FAULT_RANK";
+    static final int FAULT_STATUS = 43;
+
+    private DistEnv env;
+
     @Override
     public Integer call() throws IOException {
-        DistEnv env = DistEnv.fromEnv();
+        env = DistEnv.fromEnv();
         if (env.worldSize() > 1) {
             try (ProcessGroup group = Rendezvous.join(env)) {
                 return train(group);
             }
         }
         return train(null);
+    }
+
+    /**
+     * A restarted generation ({@code brisk launch --max-restarts}) of a run given {@code --run-dir} continues from
+     * that directory's latest checkpoint, as if {@code --resume} had been given; every rank reads the same one
+     * (the previous generation has stopped, so the directory no longer changes).
+     */
+    private Path restartFrom() throws IOException {
+        if (resume != null || runDir == null || env == null || env.generation() == 0) {
+            return resume;
+        }
+        return Checkpoints.latest(runDir).isPresent() ? runDir : null;
+    }
+
+    private void injectFault(Trainer trainer, int rank) {
+        String at = System.getenv(FAULT_STEP);
+        if (at == null || env == null || env.generation() != 0) {
+            return;
+        }
+        String r = System.getenv(FAULT_RANK);
+        if (rank != (r == null ? 1 : Integer.parseInt(r.trim()))) {
+            return;
+        }
+        long step = Long.parseLong(at.trim());
+        trainer.addCallback(new dev.brisk.train.TrainerCallback() {
+            @Override
+            public void afterStep(Trainer t, dev.brisk.train.StepResult result) {
+                if (result.step() == step) {
+                    System.out.println("fault injection: rank " + rank + " exits after step " + step);
+                    System.out.flush();
+                    Runtime.getRuntime().halt(FAULT_STATUS);
+                }
+            }
+        });
     }
 
     /** Trains as one rank of {@code group} (null: a single process). */
@@ -69,6 +115,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig config;
         Path dir;
         Optional<Path> checkpoint = Optional.empty();
+        Path resume = restartFrom();
         if (resume != null) {
             config = configFile != null ? RunDirs.load(configFile, sets) : RunDirs.loadFromRun(resume, sets);
             dir = resume;
@@ -97,6 +144,10 @@ final class TrainCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "  data-parallel over %d processes: global batch %d (%d per"
                             + " rank)%n", group.size(), group.size() * config.data().batchSize(),
                             config.data().batchSize());
+                    if (config.dist().zero() > 0) {
+                        System.out.printf("  ZeRO stage %d: optimizer state%s sharded across the ranks%n",
+                                config.dist().zero(), config.dist().zero() == 2 ? " and gradients" : "");
+                    }
                 }
                 System.out.printf(Locale.ROOT, "  %,d parameters, %.1f MFLOP per trained sample, %d steps, precision"
                         + " %s, %d threads, backend %s%n  run directory %s%n", model.numParameters(),
@@ -106,6 +157,7 @@ final class TrainCommand implements Callable<Integer> {
             Trainer trainer = new Trainer(model, run.loss(), run.optimizer(), run.schedule(), config.precision(),
                     run.trainLoader(), run.testLoader(), run.plan(), lead ? dir : null, null,
                     run.trainFlopsPerSample(), peak.gflops() * 1e9, console, run.gradientSync());
+            injectFault(trainer, rank);
             if (config.report().memory() && lead) {
                 trainer.reportMemory();
             }
@@ -118,6 +170,9 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Summary s = trainer.fit();
             if (!lead) {
                 return 0;
+            }
+            if (run.zeroMemory() != null) {
+                System.out.println("  " + run.zeroMemory());
             }
             Evaluation e = s.lastEval();
             System.out.printf(Locale.ROOT, "done: %d steps in %.1f s (%s); final train loss %.4f%s%n", s.steps(),

@@ -59,7 +59,7 @@ final class TrainingWorkload {
     }
 
     /** The BENCHMARKS.md definition of each workload, as config overrides. */
-    private List<String> overrides(Path text) {
+    List<String> overrides(Path text) {
         List<String> s = new ArrayList<>();
         switch (name) {
             case "mlp" -> s.addAll(List.of("model=mlp", "optim=sgd", "optim.lr=0.01", "optim.momentum=0.9",

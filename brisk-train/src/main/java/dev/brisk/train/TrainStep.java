@@ -5,7 +5,6 @@ import dev.brisk.dist.ddp.GradientSync;
 import dev.brisk.dist.ddp.SyncStats;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.loss.Loss;
-import dev.brisk.optim.GradClip;
 import dev.brisk.optim.LossScaler;
 import dev.brisk.optim.Optimizer;
 import dev.brisk.optim.Precision;
@@ -27,7 +26,9 @@ import java.util.Objects;
  * precedes each forward, and {@link GradientSync#finishGradients()} averages the gradients across ranks after the
  * last backward, before unscaling, clipping and the update. A non-finite loss on any rank stops every rank at the
  * same point ({@link GradientSync#anyRank(boolean)}, one tiny collective per step before the last backward), so no
- * rank is left waiting in a collective.
+ * rank is left waiting in a collective. The gradient norm and clipping go through
+ * {@link GradientSync#clipGradients}, and {@link GradientSync#afterOptimizerStep()} follows the update: under ZeRO
+ * the optimizer owns only this rank's shard, so the norm is summed over ranks and the updated shards all-gathered.
  */
 public final class TrainStep {
 
@@ -147,9 +148,10 @@ public final class TrainStep {
         SyncStats comm = sync.lastStep();
         long o = System.nanoTime();
         scaler.unscale(optimizer);
-        var params = optimizer.namedParameters();
-        double norm = clipGradNorm != null ? GradClip.byGlobalNorm(params, clipGradNorm) : GradClip.globalNorm(params);
+        // under ZeRO the optimizer holds this rank's gradient shard: the sync sums the norm over ranks
+        double norm = sync.clipGradients(optimizer.namedParameters(), clipGradNorm);
         boolean stepped = scaler.step(optimizer);
+        sync.afterOptimizerStep();
         scaler.update();
         optimizer.zeroGrad();
         long end = System.nanoTime();

@@ -168,7 +168,7 @@ public final class Trainer {
                 opt.put(k, v);
             }
         });
-        optimizer.loadStateDict(opt);
+        sync.loadOptimizerState(optimizer, opt);
         if (!scalerState.isEmpty()) {
             trainStep.scaler().loadStateDict(scalerState);
         }
@@ -246,7 +246,8 @@ public final class Trainer {
                 if (plan.evalEverySteps() != null && last.step() % plan.evalEverySteps() == 0) {
                     lastEval = evaluate(epoch, last.step());
                 }
-                if (plan.checkpointEverySteps() != null && last.step() % plan.checkpointEverySteps() == 0) {
+                if (plan.checkpointEverySteps() != null && last.step() % plan.checkpointEverySteps() == 0
+                        && checkpointing()) {
                     checkpoint(epoch);
                 }
                 if (epochEnded) {
@@ -261,7 +262,7 @@ public final class Trainer {
             if (test != null && lastEvalStep != trainStep.step()) {
                 lastEval = evaluate(epoch, trainStep.step());
             }
-            if (runDir != null) {
+            if (checkpointing()) {
                 checkpoint(epoch);
             }
         } catch (NonFiniteLossException e) {
@@ -310,7 +311,7 @@ public final class Trainer {
                     last == null ? Double.NaN : last.loss(), e == null ? "" : String.format(Locale.ROOT,
                             ", test loss %.4f, test accuracy %.4f", e.loss(), e.accuracy()));
         }
-        if (plan.checkpointEveryEpoch() && runDir != null) {
+        if (plan.checkpointEveryEpoch() && checkpointing()) {
             checkpoint(epoch + 1);
         }
         return e;
@@ -365,7 +366,19 @@ public final class Trainer {
         return e;
     }
 
+    /**
+     * Whether this rank takes part in checkpoints: the rank that writes them, and every rank when the optimizer state
+     * is sharded (ZeRO), since gathering it is collective. The same answer on every rank in the second case.
+     */
+    private boolean checkpointing() {
+        return runDir != null || sync.shardsOptimizerState();
+    }
+
     private void checkpoint(int epoch) {
+        Map<String, Tensor> optimizerState = sync.optimizerState(optimizer);
+        if (runDir == null) {
+            return; // a rank that only contributed its shard
+        }
         ObjectNode t = MetricsLog.object();
         t.put("step", trainStep.step());
         t.put("epoch", position.epoch());
@@ -377,7 +390,7 @@ public final class Trainer {
         t.put("lr", optimizer.lr());
         t.set("config", config);
         try {
-            Map<String, Tensor> opt = new LinkedHashMap<>(optimizer.stateDict());
+            Map<String, Tensor> opt = new LinkedHashMap<>(optimizerState);
             if (trainStep.scaler().isEnabled()) {
                 trainStep.scaler().stateDict().forEach((k, v) -> opt.put(SCALER + k, v));
             }

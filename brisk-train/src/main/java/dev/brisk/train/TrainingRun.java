@@ -29,7 +29,8 @@ import dev.brisk.train.setup.Schedules;
  * <p>Given a {@link ProcessGroup} of more than one rank (data-parallel training), the train loader reads this
  * rank's shard of each epoch ({@link Sampler#distributed}: disjoint, the same number of batches on every rank, so
  * the global batch is {@code world × batch_size}), and the model is wrapped in a {@link DistributedDataParallel}
- * ({@link #gradientSync()}), which starts every replica from rank 0's weights. The test loader is not sharded:
+ * ({@link #gradientSync()}), which starts every replica from rank 0's weights; with {@code dist.zero} 1 or 2 the
+ * {@link #optimizer()} is this rank's shard of it ({@link DistributedDataParallel#shardOptimizer}). The test loader is not sharded:
  * every rank evaluates the whole test split (see {@link Trainer}).
  */
 public final class TrainingRun implements AutoCloseable {
@@ -72,9 +73,11 @@ public final class TrainingRun implements AutoCloseable {
         if (config.memory().checkpoint() == dev.brisk.train.config.MemoryConfig.Checkpointing.BLOCKS) {
             dev.brisk.nn.Checkpointing.apply(model, dev.brisk.nn.CheckpointPolicy.parse("blocks"));
         }
-        this.ddp = distributed ? new DistributedDataParallel(model, group) : null;
+        this.ddp = distributed ? new DistributedDataParallel(model, group, ddpOptions(config.dist())) : null;
         this.loss = lossFor(config.model());
-        this.optimizer = Optimizers.create(config.optim(), model);
+        Optimizer full = Optimizers.create(config.optim(), model);
+        // under ZeRO each rank's optimizer covers only its shard of the parameters
+        this.optimizer = ddp != null ? ddp.shardOptimizer(full) : full;
         long total = config.totalSteps(trainLoader.batchesPerEpoch());
         this.schedule = Schedules.create(config.schedule(), total, config.optim().lr());
         var e = config.eval();
@@ -84,6 +87,16 @@ public final class TrainingRun implements AutoCloseable {
                 c.everySteps() == null ? null : Math.toIntExact(c.everySteps()), c.everyEpochs() != null, c.keep(),
                 config.report().everySteps(), e.earlyStopping());
         this.trainFlopsPerSample = ModelFlops.trainingFlopsPerSample(model, trainData.sampleShape());
+    }
+
+    static DistributedDataParallel.Options ddpOptions(dev.brisk.train.config.DistConfig d) {
+        var c = switch (d.compression()) {
+            case NONE -> dev.brisk.dist.ddp.Compression.none();
+            case BF16 -> dev.brisk.dist.ddp.Compression.bf16();
+            case FP16 -> dev.brisk.dist.ddp.Compression.fp16();
+            case TOPK -> dev.brisk.dist.ddp.Compression.topK(d.topkRatio());
+        };
+        return DistributedDataParallel.Options.defaults().withZeroStage(d.zero()).withCompression(c);
     }
 
     /** Cross-entropy; a language model's (B, T, V) logits are flattened to (B·T, V) against (B·T) next tokens. */
@@ -123,6 +136,11 @@ public final class TrainingRun implements AutoCloseable {
      * What the training step calls to keep the replicas identical: the {@link DistributedDataParallel} wrapper when
      * distributed, {@link GradientSync#none()} otherwise.
      */
+    /** Per-rank model-state memory under ZeRO (measured and by formula), or null without it. */
+    public dev.brisk.dist.ddp.ZeroMemory zeroMemory() {
+        return ddp == null ? null : ddp.zeroMemory();
+    }
+
     public GradientSync gradientSync() {
         return ddp != null ? ddp : GradientSync.none();
     }

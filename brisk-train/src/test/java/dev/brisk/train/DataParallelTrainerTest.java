@@ -124,6 +124,68 @@ class DataParallelTrainerTest {
         }
     }
 
+    /**
+     * The Trainer with ZeRO (Adam, clipping, a checkpoint every 3 steps written by rank 0): {@code steps} steps,
+     * resuming first from the latest checkpoint in {@code resumeDir} when it is given.
+     */
+    private static List<Object> zeroRun(int stage, long steps, java.nio.file.Path runDir, java.nio.file.Path resumeDir) {
+        return zeroRun(stage, steps, 1, runDir, resumeDir);
+    }
+
+    private static List<Object> zeroRun(int stage, long steps, int accumulation, java.nio.file.Path runDir,
+                                        java.nio.file.Path resumeDir) {
+        List<ThreadGroup> groups = ThreadGroup.create(WORLD, GROUP_TIMEOUT);
+        try {
+            return onRanks(rank -> {
+                Module m = TrainerTest.model(7 + 100L * rank, false);
+                var opts = DistributedDataParallel.Options.defaults().withZeroStage(stage);
+                try (DistributedDataParallel ddp = new DistributedDataParallel(m, groups.get(rank), opts);
+                     DataLoader l = loader(PER_RANK_BATCH, Sampler.distributed(rank, WORLD, false))) {
+                    Optimizer opt = ddp.shardOptimizer(Optimizer.of(dev.brisk.optim.Adam.adamW(), 0.01,
+                            m.namedParameters(), 0.01));
+                    TrainPlan plan = new TrainPlan(steps, accumulation, 0.5, null, false, 3, false, 10, 1, null);
+                    Trainer t = new Trainer(m, new CrossEntropyLoss(), opt,
+                            LearningRate.of(new Schedule.Constant(0.01)), Precision.FP32, l, null, plan,
+                            rank == 0 ? runDir : null, null, 0, 1, null, ddp);
+                    if (resumeDir != null) {
+                        t.restore(Checkpoints.load(Checkpoints.latest(resumeDir).orElseThrow()));
+                    }
+                    t.fit();
+                    return TrainerTest.weights(m);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } finally {
+            groups.forEach(ThreadGroup::close);
+        }
+    }
+
+    @Test
+    void zeroTrainsLikePlainDataParallelAndResumesBitIdentically(@org.junit.jupiter.api.io.TempDir
+                                                                  java.nio.file.Path tmp) {
+        long steps = 8;
+        float[] plain = weightsOf(zeroRun(0, steps, tmp.resolve("plain"), null).get(0));
+        for (int stage = 1; stage <= 2; stage++) {
+            List<Object> ranks = zeroRun(stage, steps, tmp.resolve("z" + stage), null);
+            float[] w0 = weightsOf(ranks.get(0));
+            assertArrayEquals(w0, weightsOf(ranks.get(1)), "ZeRO-" + stage + " replicas diverged");
+            assertArrayEquals(plain, w0, 1e-5f, "ZeRO-" + stage + " vs plain DDP");
+            // interrupted after the checkpoint at step 6, resumed (the checkpoint holds the gathered state)
+            zeroRun(stage, 6, tmp.resolve("part" + stage), null);
+            float[] resumed = weightsOf(zeroRun(stage, steps, tmp.resolve("part" + stage), tmp.resolve("part" + stage))
+                    .get(0));
+            assertArrayEquals(w0, resumed, "ZeRO-" + stage + " resumed run differs from the uninterrupted one");
+        }
+        // gradient accumulation: the shards see the accumulated gradients of the last micro-batch's backward
+        float[] plainAcc = weightsOf(zeroRun(0, 4, 2, tmp.resolve("acc0"), null).get(0));
+        assertArrayEquals(plainAcc, weightsOf(zeroRun(2, 4, 2, tmp.resolve("acc2"), null).get(0)), 1e-5f);
+        // the checkpoint of a ZeRO run is a plain one: a plain run resumes from it
+        zeroRun(2, 6, tmp.resolve("cross"), null);
+        float[] crossed = weightsOf(zeroRun(0, steps, tmp.resolve("cross"), tmp.resolve("cross")).get(0));
+        assertArrayEquals(plain, crossed, 1e-5f);
+    }
+
     private static float[] weightsOf(Object rankResult) {
         if (rankResult instanceof Throwable t) {
             throw new AssertionError("a rank failed", t);

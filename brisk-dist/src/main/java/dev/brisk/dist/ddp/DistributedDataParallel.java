@@ -4,6 +4,7 @@ import dev.brisk.dist.ProcessGroup;
 import dev.brisk.dist.Reduction;
 import dev.brisk.dist.Work;
 import dev.brisk.nn.Module;
+import dev.brisk.optim.Optimizer;
 import dev.brisk.tensor.DType;
 import dev.brisk.tensor.Tensor;
 import java.util.ArrayList;
@@ -57,6 +58,15 @@ import java.util.SequencedMap;
  * {@code finishGradients}. Hooks cannot be removed from a tensor: after {@link #close()} they do nothing; wrap a
  * module at most once.
  *
+ * <p><b>Compression</b> ({@link Options#compression()}): buckets may travel as bf16/fp16 or as top-k entries with
+ * error feedback, all-gathered and summed in rank order on every rank (see {@link Compression}); decoding happens in
+ * {@code finishGradients}.
+ *
+ * <p><b>ZeRO</b> ({@link Options#zeroStage()} 1 or 2): the buckets are also the unit of sharding: rank {@code r}
+ * owns chunk {@code r} of every bucket, trains with {@link #shardOptimizer(Optimizer)} (state for its chunks only)
+ * and all-gathers the updated parameters in {@link #afterOptimizerStep()}; stage 2 reduce-scatters the buckets
+ * instead of all-reducing them and keeps only the owned gradients. See {@link ZeroShards}.
+ *
  * <p>With a group of size 1 every method is a no-op: single-process training may run this code path.
  */
 public final class DistributedDataParallel implements GradientSync, AutoCloseable {
@@ -69,32 +79,56 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
      * @param firstBucketCapBytes the same for the first bucket (the last gradients of backward: 1 MiB, so that
      *                            little communication is left once backward ends)
      * @param broadcastBuffers    broadcast rank 0's floating-point buffers before every synchronised forward
+     * @param zeroStage           0: plain DDP; 1: optimizer state sharded across ranks; 2: gradients sharded too
+     *                            (see {@link #shardOptimizer} and {@link ZeroShards})
+     * @param compression         how gradient buckets cross the wire (plain DDP only): {@link Compression}
      */
-    public record Options(long bucketCapBytes, long firstBucketCapBytes, boolean broadcastBuffers) {
+    public record Options(long bucketCapBytes, long firstBucketCapBytes, boolean broadcastBuffers, int zeroStage,
+                          Compression compression) {
 
         public Options {
             if (bucketCapBytes < 4 || firstBucketCapBytes < 4) {
                 throw new IllegalArgumentException("bucket caps must be at least 4 bytes (one float), got "
                         + firstBucketCapBytes + " and " + bucketCapBytes);
             }
+            if (zeroStage < 0 || zeroStage > 2) {
+                throw new IllegalArgumentException("ZeRO stage must be 0 (off), 1 or 2, got " + zeroStage);
+            }
+            java.util.Objects.requireNonNull(compression, "compression");
+            if (zeroStage > 0 && compression.kind() != Compression.Kind.NONE) {
+                throw new IllegalArgumentException("gradient compression (" + compression.kind().key() + ") works with"
+                        + " plain DDP only, not with ZeRO stage " + zeroStage);
+            }
+        }
+
+        public Options(long bucketCapBytes, long firstBucketCapBytes, boolean broadcastBuffers) {
+            this(bucketCapBytes, firstBucketCapBytes, broadcastBuffers, 0, Compression.none());
         }
 
         /** 1 MiB first bucket, 25 MiB after, buffers broadcast: PyTorch's defaults. */
         public static Options defaults() {
-            return new Options(DEFAULT_BUCKET_CAP_BYTES, DEFAULT_FIRST_BUCKET_CAP_BYTES, true);
+            return new Options(DEFAULT_BUCKET_CAP_BYTES, DEFAULT_FIRST_BUCKET_CAP_BYTES, true, 0, Compression.none());
         }
 
         public Options withBucketCaps(long firstBytes, long bytes) {
-            return new Options(bytes, firstBytes, broadcastBuffers);
+            return new Options(bytes, firstBytes, broadcastBuffers, zeroStage, compression);
         }
 
         public Options withBroadcastBuffers(boolean broadcast) {
-            return new Options(bucketCapBytes, firstBucketCapBytes, broadcast);
+            return new Options(bucketCapBytes, firstBucketCapBytes, broadcast, zeroStage, compression);
+        }
+
+        public Options withZeroStage(int stage) {
+            return new Options(bucketCapBytes, firstBucketCapBytes, broadcastBuffers, stage, compression);
+        }
+
+        public Options withCompression(Compression c) {
+            return new Options(bucketCapBytes, firstBucketCapBytes, broadcastBuffers, zeroStage, c);
         }
     }
 
     /** A trainable parameter's place in its bucket. */
-    private static final class Param {
+    static final class Param {
         final String name;
         final Tensor tensor;
         final Bucket bucket;
@@ -113,13 +147,14 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
         }
     }
 
-    private static final class Bucket {
+    static final class Bucket {
         final int index;
         final List<Param> params = new ArrayList<>();
         int numel;
         float[] flat;
         int pending;
         Work work;
+        BucketCodec codec; // null unless compressed
         long startNanos;
         volatile long doneNanos;
 
@@ -135,6 +170,8 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
     private final List<Param> params = new ArrayList<>();
     private final SequencedMap<String, Tensor> floatBuffers = new LinkedHashMap<>();
     private final boolean distributed;
+    private final ZeroShards zero;  // null unless ZeRO on more than one rank
+    private Optimizer sharded;      // the optimizer over this rank's shard, once made
 
     private int noSyncDepth;
     private boolean stepOpen;       // a hook fired since the last finishGradients
@@ -171,6 +208,8 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
             }
         });
         buildBuckets(named);
+        this.zero = distributed && options.zeroStage() > 0 ? new ZeroShards(options.zeroStage(), group, buckets)
+                : null;
         if (distributed) {
             for (Param p : params) {
                 p.tensor.registerGradReadyHook(t -> onGradReady(p));
@@ -214,6 +253,9 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
         for (Bucket b : buckets) {
             b.flat = distributed ? new float[b.numel + b.params.size()] : new float[0];
             b.pending = b.params.size();
+            if (distributed && options.compression().kind() != Compression.Kind.NONE) {
+                b.codec = new BucketCodec(options.compression(), b.numel, b.params.size(), group.size());
+            }
         }
     }
 
@@ -314,6 +356,9 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
 
     private void markReady(Param p) {
         Tensor g = p.tensor.grad();
+        if (p.bucket.flat == null) { // ZeRO-2 drops the buffers between steps
+            p.bucket.flat = new float[p.bucket.numel + p.bucket.params.size()];
+        }
         float[] flat = p.bucket.flat;
         if (g == null) {
             java.util.Arrays.fill(flat, p.offset, p.offset + p.numel, 0f);
@@ -336,7 +381,14 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
             Bucket b = buckets.get(nextBucket++);
             b.doneNanos = 0;
             b.startNanos = System.nanoTime();
-            b.work = group.allReduceAsync(b.flat, 0, b.flat.length, Reduction.AVG);
+            if (zero != null) {
+                b.work = zero.start(b);
+            } else if (b.codec != null) {
+                b.codec.encode(b.flat, group.rank());
+                b.work = group.allGatherAsync(b.codec.wire, 0, b.codec.wire.length);
+            } else {
+                b.work = group.allReduceAsync(b.flat, 0, b.flat.length, Reduction.AVG);
+            }
             b.work.whenDone(() -> b.doneNanos = System.nanoTime());
             bucketCollectives++;
             if (!inFinish) {
@@ -370,6 +422,11 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
                 b.work.await();
             }
             long waitEnd = System.nanoTime();
+            for (Bucket b : buckets) {
+                if (b.codec != null) {
+                    b.codec.decode(b.flat);
+                }
+            }
             long first = Long.MAX_VALUE;
             long last = 0;
             long bytes = 0;
@@ -379,8 +436,12 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
                 last = Math.max(last, done);
                 bytes += 4L * b.numel;
             }
-            for (Param p : params) {
-                copyBack(p);
+            if (zero != null) {
+                zero.takeGradients();
+            } else {
+                for (Param p : params) {
+                    copyBack(p);
+                }
             }
             long t1 = System.nanoTime();
             double comm = buckets.isEmpty() ? 0 : Math.max(0, last - first) / 1e6;
@@ -419,6 +480,78 @@ public final class DistributedDataParallel implements GradientSync, AutoCloseabl
         for (Param p : params) {
             p.ready = false;
         }
+    }
+
+    /** Bucket {@code index}'s top-k residual (error feedback), or null when it has none. */
+    float[] residual(int index) {
+        BucketCodec c = buckets.get(index).codec;
+        return c == null ? null : c.residual();
+    }
+
+    /** 0 (plain DDP), or the ZeRO stage in effect (0 on a single rank, where there is nothing to shard). */
+    public int zeroStage() {
+        return zero == null ? 0 : zero.stage();
+    }
+
+    /**
+     * The optimizer to train with: {@code full} itself without ZeRO; under ZeRO a new optimizer with the same rule,
+     * learning rate and groups over the slices of the parameters this rank owns, so that it allocates and updates
+     * only its shard of the state. Call once, before the first step; step it as usual, with
+     * {@link #clipGradients} and {@link #afterOptimizerStep} around the step (as {@code TrainStep} does).
+     */
+    public Optimizer shardOptimizer(Optimizer full) {
+        if (zero == null) {
+            return full;
+        }
+        if (sharded != null) {
+            throw new IllegalStateException("DistributedDataParallel: shardOptimizer was already called");
+        }
+        sharded = zero.shard(full);
+        return sharded;
+    }
+
+    /** Per-rank model-state memory under ZeRO, measured and by formula; null without ZeRO or before sharding. */
+    public ZeroMemory zeroMemory() {
+        return zero == null || sharded == null ? null : zero.memory(sharded);
+    }
+
+    @Override
+    public double clipGradients(Map<String, Tensor> params, Double maxNorm) {
+        return zero == null ? GradientSync.super.clipGradients(params, maxNorm) : zero.clip(params, maxNorm);
+    }
+
+    @Override
+    public void afterOptimizerStep() {
+        checkOpen();
+        if (zero != null) {
+            zero.gatherParameters();
+        }
+    }
+
+    @Override
+    public boolean shardsOptimizerState() {
+        return zero != null;
+    }
+
+    @Override
+    public Map<String, Tensor> optimizerState(Optimizer optimizer) {
+        return zero == null ? optimizer.stateDict() : zero.consolidatedState(requireSharded(optimizer));
+    }
+
+    @Override
+    public void loadOptimizerState(Optimizer optimizer, Map<String, Tensor> state) {
+        if (zero == null) {
+            optimizer.loadStateDict(state);
+        } else {
+            zero.loadState(requireSharded(optimizer), state);
+        }
+    }
+
+    private Optimizer requireSharded(Optimizer optimizer) {
+        if (optimizer != sharded) {
+            throw new IllegalArgumentException("under ZeRO the optimizer must be the one shardOptimizer returned");
+        }
+        return optimizer;
     }
 
     @Override

@@ -1,5 +1,10 @@
 package dev.brisk.dist.ddp;
 
+import dev.brisk.optim.GradClip;
+import dev.brisk.optim.Optimizer;
+import dev.brisk.tensor.Tensor;
+import java.util.Map;
+
 /**
  * What a training step calls so that data-parallel replicas stay identical. The trainer holds one (a
  * {@link DistributedDataParallel} when distributed, {@link #none()} otherwise) and, for each optimizer step over
@@ -45,6 +50,43 @@ public interface GradientSync {
      * all ranks skip or stop together instead of one rank leaving the others waiting in a collective.
      */
     boolean anyRank(boolean flag);
+
+    /**
+     * The global gradient norm over {@code params} (the optimizer's parameters), clipping the gradients to
+     * {@code maxNorm} when it is not null (see {@link GradClip#byGlobalNorm}). Collective when the optimizer holds
+     * only this rank's shard of the gradients (ZeRO): the norm is then summed over all ranks.
+     */
+    default double clipGradients(Map<String, Tensor> params, Double maxNorm) {
+        return maxNorm != null ? GradClip.byGlobalNorm(params, maxNorm) : GradClip.globalNorm(params);
+    }
+
+    /**
+     * Call after every optimizer step, even a skipped one (collective under ZeRO: each rank updated only its shard
+     * of the parameters, and the updated shards are all-gathered here).
+     */
+    default void afterOptimizerStep() {
+    }
+
+    /**
+     * Whether each rank's optimizer holds only its shard of the state (ZeRO): then {@link #optimizerState} is
+     * collective and every rank must call it at each checkpoint.
+     */
+    default boolean shardsOptimizerState() {
+        return false;
+    }
+
+    /**
+     * The optimizer state to checkpoint, in the single-process format ({@code <param>.<slot>}, {@code <param>.step}),
+     * so a checkpoint does not depend on the number of ranks; collective when {@link #shardsOptimizerState()}.
+     */
+    default Map<String, Tensor> optimizerState(Optimizer optimizer) {
+        return optimizer.stateDict();
+    }
+
+    /** Restores state saved by {@link #optimizerState} (each rank keeps its own shard of it). */
+    default void loadOptimizerState(Optimizer optimizer, Map<String, Tensor> state) {
+        optimizer.loadStateDict(state);
+    }
 
     /** A scope closed by try-with-resources; closing twice is harmless. */
     interface Scope extends AutoCloseable {

@@ -40,7 +40,7 @@ class DistributedDataParallelTest {
 
     private static final int IN = 4;
     private static final int OUT = 3;
-    private static final int HIDDEN = 16;
+    static final int HIDDEN = 16;
     private static final double TOL = 1e-5;
 
     static Module mlp(long seed, int hidden) {

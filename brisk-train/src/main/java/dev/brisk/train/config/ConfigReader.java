@@ -65,9 +65,14 @@ final class ConfigReader {
         MemoryConfig memory = new MemoryConfig(m.choice("checkpoint", MemoryConfig.Checkpointing.NONE,
                 keyed(MemoryConfig.Checkpointing.values(), MemoryConfig.Checkpointing::key), "checkpointing"));
         m.finish();
+        Section ds = s.section("dist", null);
+        DistConfig dist = new DistConfig(ds.integer("zero", 0), ds.choice("compression", DistConfig.Compression.NONE,
+                keyed(DistConfig.Compression.values(), DistConfig.Compression::key), "compression"),
+                ds.number("topk_ratio", 0.01));
+        ds.finish();
         s.finish();
         return new TrainConfig(model, data, optim, schedule, precision, epochs, steps, accumulation, clip, eval,
-                checkpoint, seed, threads, report, memory);
+                checkpoint, seed, threads, report, memory, dist);
     }
 
     // ---- data --------------------------------------------------------------------------------------------------

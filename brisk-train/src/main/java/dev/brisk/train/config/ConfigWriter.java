@@ -58,6 +58,10 @@ final class ConfigWriter {
         report.put("memory", c.report().memory());
         report.put("every_steps", c.report().everySteps());
         root.putObject("memory").put("checkpoint", c.memory().checkpoint().key());
+        ObjectNode dist = root.putObject("dist");
+        dist.put("zero", c.dist().zero());
+        dist.put("compression", c.dist().compression().key());
+        dist.put("topk_ratio", c.dist().topkRatio());
         return root;
     }
 

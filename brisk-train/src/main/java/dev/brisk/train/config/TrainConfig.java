@@ -28,11 +28,12 @@ import java.util.Objects;
  * @param threads       {@code threads}: compute threads, 1..1024; default null (one per core)
  * @param report        {@code report}: see {@link ReportConfig}
  * @param memory        {@code memory}: see {@link MemoryConfig}
+ * @param dist          {@code dist}: see {@link DistConfig}; default plain data parallelism
  */
 public record TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim, ScheduleConfig schedule,
                           Precision precision, int epochs, Long steps, int accumulation, Double clipGradNorm,
                           EvalConfig eval, CheckpointConfig checkpoint, long seed, Integer threads,
-                          ReportConfig report, MemoryConfig memory) {
+                          ReportConfig report, MemoryConfig memory, DistConfig dist) {
 
     public TrainConfig {
         Objects.requireNonNull(model, "model");
@@ -44,6 +45,7 @@ public record TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim,
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(report, "report");
         Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(dist, "dist");
         check(epochs >= 1, "epochs", "must be ≥ 1, got " + epochs);
         check(steps == null || steps >= 1, "steps", "must be ≥ 1 (or null to train for epochs), got " + steps);
         check(accumulation >= 1 && accumulation <= 65536, "accumulation", "must be in 1..65536, got " + accumulation);
@@ -65,11 +67,22 @@ public record TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim,
         }
         check(memory.checkpoint() == MemoryConfig.Checkpointing.NONE || lm, "memory.checkpoint",
                 "blocks checkpoints transformer blocks; model " + model.kind().key() + " has none (use none)");
+        check(dist.zero() == 0 || precision != Precision.FP16, "dist.zero", "ZeRO with fp16 is not supported: the "
+                + "loss scaler would decide to skip a step on each rank's gradient shard alone; use bf16 or fp32");
         check(steps == null || schedule.warmupSteps() < steps, "schedule.warmup_steps", "warm-up of "
                 + schedule.warmupSteps() + " steps leaves nothing of a run of " + steps + " steps; make it shorter");
         check(!(schedule.curve() instanceof ScheduleConfig.Plateau)
                 || eval.everyEpochs() != null || eval.everySteps() != null, "schedule.name",
                 "plateau lowers the lr after evaluations, but eval is off; set eval.every_epochs or eval.every_steps");
+    }
+
+    /** A configuration with the default {@code dist} section. */
+    public TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim, ScheduleConfig schedule,
+                       Precision precision, int epochs, Long steps, int accumulation, Double clipGradNorm,
+                       EvalConfig eval, CheckpointConfig checkpoint, long seed, Integer threads,
+                       ReportConfig report, MemoryConfig memory) {
+        this(model, data, optim, schedule, precision, epochs, steps, accumulation, clipGradNorm, eval, checkpoint,
+                seed, threads, report, memory, DistConfig.defaults());
     }
 
     /** The run {@code ./brisk train} does without a config file. */

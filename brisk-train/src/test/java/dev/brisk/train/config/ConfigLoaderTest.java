@@ -181,6 +181,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void distZeroIsReadWrittenAndChecked() {
+        assertEquals(0, parse("epochs: 1").dist().zero());
+        TrainConfig c = parse("epochs: 1", "dist.zero=2");
+        assertEquals(2, c.dist().zero());
+        assertEquals(c, ConfigLoader.parse(c.toYaml(), "back.yaml", List.of()));
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("dist: {zero: 3}"));
+        assertEquals("dist.zero", e.key());
+        e = assertThrows(ConfigException.class, () -> parse("precision: fp16", "dist.zero=1"));
+        assertEquals("dist.zero", e.key());
+        assertTrue(e.problem().contains("bf16"), e.problem());
+        TrainConfig t = parse("dist: {compression: topk, topk_ratio: 0.1}");
+        assertEquals(DistConfig.Compression.TOPK, t.dist().compression());
+        assertEquals(0.1, t.dist().topkRatio());
+        assertEquals(t, ConfigLoader.parse(t.toYaml(), "back.yaml", List.of()));
+        e = assertThrows(ConfigException.class, () -> parse("dist: {zero: 1, compression: bf16}"));
+        assertEquals("dist.compression", e.key());
+        e = assertThrows(ConfigException.class, () -> parse("dist: {compression: gzip}"));
+        assertEquals("dist.compression", e.key());
+    }
+
+    @Test
     void unknownTopLevelKeyAndKeysOfOtherOptimizersAreErrors() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("epoch: 3"));
         assertEquals("epoch", e.key());
