@@ -205,7 +205,7 @@ public final class Search {
         for (double v : r.newValues()) {
             List<Double> c = curves.get(r.id);
             c.add(options.goal().score(v));
-            if (pruner.shouldStop(r.id, curves)) {
+            if (alive && pruner.shouldStop(r.id, curves)) { // a trial that already ended is complete
                 r.handle.stop();
                 finish(r, Trial.Status.PRUNED, null);
                 return true;

@@ -57,7 +57,9 @@ final class Cdp implements AutoCloseable {
                 "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
                 "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1", "--window-size=1280,2000",
                 "--user-data-dir=" + profileDir, "about:blank"));
-        browser = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("TMPDIR", profileDir.toString()); // its sockets and temporary files go with the profile
+        browser = pb.start();
         String ws = null;
         BufferedReader err = new BufferedReader(new InputStreamReader(browser.getErrorStream(),
                 StandardCharsets.UTF_8));
