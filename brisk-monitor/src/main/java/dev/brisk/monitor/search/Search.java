@@ -137,7 +137,7 @@ public final class Search {
                     }
                     Map<String, Object> params = interrupted.containsKey(id) ? interrupted.get(id)
                             : sampler.sample(space, List.copyOf(finished), options.goal(), id,
-                            new Random(options.seed() * 1_000_003L + id));
+                            trialRandom(options.seed(), id));
                     if (params == null) {
                         exhausted = true;
                         break;
@@ -171,6 +171,17 @@ public final class Search {
             console.print(summary);
         }
         return List.copyOf(finished);
+    }
+
+    /**
+     * The random source of trial {@code id}'s draws. The seed is mixed (SplitMix64's finaliser) because
+     * java.util.Random's first outputs for neighbouring seeds are strongly correlated.
+     */
+    public static Random trialRandom(long seed, int id) {
+        long z = seed * 0x9E3779B97F4A7C15L + id * 0xBF58476D1CE4E5B9L + 0x632BE59BD9B4E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return new Random(z ^ (z >>> 31));
     }
 
     private boolean isFinished(int id) {

@@ -18,7 +18,7 @@ import java.util.Random;
  */
 public final class TpeSampler implements Sampler {
 
-    static final double GAMMA = 0.25;
+    static final double GAMMA = 0.15;
     static final int CANDIDATES = 24;
     private final int startup;
 

