@@ -54,6 +54,7 @@ public final class Search {
     private final PrintStream console;
     private final List<Trial> finished = new ArrayList<>();
     private final Map<Integer, List<Double>> curves = new TreeMap<>();
+    private volatile boolean stopping;
 
     public Search(SearchSpace space, Sampler sampler, Pruner pruner, TrialRunner runner, Path dir, Options options,
                   PrintStream console) {
@@ -124,12 +125,20 @@ public final class Search {
         Files.createDirectories(dir);
         Map<Integer, Map<String, Object>> interrupted = load();
         List<Running> running = new ArrayList<>();
-        Thread cleanup = new Thread(() -> running.forEach(r -> r.handle.stop()));
+        // on Ctrl-C / SIGTERM: stop the trials and record nothing more, so that they count as interrupted
+        Thread cleanup = new Thread(() -> {
+            stopping = true;
+            List<Running> now;
+            synchronized (running) {
+                now = List.copyOf(running);
+            }
+            now.forEach(r -> r.handle.stop());
+        });
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             int next = 1;
             boolean exhausted = false;
-            while (true) {
+            while (!stopping) {
                 while (!exhausted && running.size() < options.parallel() && next <= options.trials()) {
                     int id = next++;
                     if (isFinished(id)) {
@@ -142,14 +151,18 @@ public final class Search {
                         exhausted = true;
                         break;
                     }
-                    running.add(start(id, params));
+                    synchronized (running) {
+                        running.add(start(id, params));
+                    }
                 }
                 if (running.isEmpty()) {
                     break;
                 }
-                for (Iterator<Running> it = running.iterator(); it.hasNext(); ) {
-                    if (advance(it.next())) {
-                        it.remove();
+                synchronized (running) {
+                    for (Iterator<Running> it = running.iterator(); it.hasNext() && !stopping; ) {
+                        if (advance(it.next())) {
+                            it.remove();
+                        }
                     }
                 }
                 if (!running.isEmpty()) {
@@ -157,7 +170,9 @@ public final class Search {
                 }
             }
         } finally {
-            running.forEach(r -> r.handle.stop());
+            synchronized (running) {
+                running.forEach(r -> r.handle.stop());
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException ignored) {
@@ -226,6 +241,10 @@ public final class Search {
             return false;
         }
         r.newValues().forEach(v -> curves.get(r.id).add(options.goal().score(v)));
+        if (r.handle.exitCode() == 130 || r.handle.exitCode() == 143) {
+            stopping = true; // killed by SIGINT/SIGTERM (Ctrl-C reaches the trials first): the search is being stopped
+            return true;
+        }
         if (r.handle.exitCode() != 0) {
             finish(r, Trial.Status.FAILED, r.handle.failure());
         } else if (curves.get(r.id).isEmpty()) {
@@ -238,6 +257,9 @@ public final class Search {
     }
 
     private void finish(Running r, Trial.Status status, String error) throws IOException {
+        if (stopping) {
+            return; // stopped by the interruption, not by itself: it stays "running" and is re-run on resume
+        }
         List<Double> scores = curves.get(r.id);
         List<Double> metric = scores.stream().map(s -> options.goal().maximize() ? s : -s).toList();
         double last = metric.isEmpty() ? Double.NaN : metric.getLast();
