@@ -4,6 +4,8 @@ import dev.brisk.data.DataFileException;
 import dev.brisk.dist.DistEnv;
 import dev.brisk.dist.ProcessGroup;
 import dev.brisk.dist.Rendezvous;
+import dev.brisk.monitor.RunMonitoring;
+import dev.brisk.monitor.profile.ProfileWindow;
 import dev.brisk.nn.Module;
 import dev.brisk.tensor.Kernels;
 import dev.brisk.tensor.MachinePeak;
@@ -48,6 +50,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run from its last checkpoint")
     Path resume;
+
+    @Option(names = "--profile", description = "write a Chrome trace (trace.json) of steps 5..14, or of the steps "
+            + "--set profile.steps=FROM:TO names")
+    boolean profile;
 
     @Mixin
     Main.RuntimeOptions runtime = new Main.RuntimeOptions();
@@ -112,6 +118,10 @@ final class TrainCommand implements Callable<Integer> {
         int rank = group == null ? 0 : group.rank();
         boolean lead = rank == 0;
         java.io.PrintStream console = lead ? System.out : null;
+        ProfileWindow window = ProfileWindow.extract(sets);
+        if (profile && window == null) {
+            window = ProfileWindow.DEFAULT;
+        }
         TrainConfig config;
         Path dir;
         Optional<Path> checkpoint = Optional.empty();
@@ -158,6 +168,10 @@ final class TrainCommand implements Callable<Integer> {
                     run.trainLoader(), run.testLoader(), run.plan(), lead ? dir : null, null,
                     run.trainFlopsPerSample(), peak.gflops() * 1e9, console, run.gradientSync());
             injectFault(trainer, rank);
+            if (lead) {
+                RunMonitoring.attach(trainer, config, group == null ? 1 : group.size(), run.trainFlopsPerSample(),
+                        peak.gflops() * 1e9, console, window);
+            }
             if (config.report().memory() && lead) {
                 trainer.reportMemory();
             }

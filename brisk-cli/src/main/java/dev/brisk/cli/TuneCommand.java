@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
  * {@code brisk tune batch [CONFIG]} (the largest batch that fits a memory budget, and samples/s per batch size).
  * Both run on a fresh model built from the config; nothing is trained for real.
  */
-@Command(name = "tune", description = "Find a learning rate (tune lr) or a batch size (tune batch) for a config.",
-        subcommands = {TuneCommand.Lr.class, TuneCommand.Batch.class})
+@Command(name = "tune", description = "Find a learning rate (tune lr) or a batch size (tune batch) for a config, "
+        + "or search hyperparameters (tune search).",
+        subcommands = {TuneCommand.Lr.class, TuneCommand.Batch.class, TuneSearchCommand.class})
 final class TuneCommand implements Runnable {
 
     @CommandLine.Spec

@@ -92,7 +92,12 @@ final class Backprop {
             for (int k = order.size() - 1; k >= 0; k--) {
                 Node node = order.get(k);
                 Tensor g = grads.remove(node);
+                OpTrace.Listener trace = OpTrace.listener; // null unless a profiler is recording
+                long traceStart = trace == null ? 0 : System.nanoTime();
                 Tensor[] inGrads = g == null ? null : node.apply(g);
+                if (trace != null) {
+                    trace.backwardOp(node.op(), traceStart, System.nanoTime());
+                }
                 for (int i = 0; i < node.arity(); i++) {
                     Node parent = node.parent(i);
                     Tensor leaf = node.leaf(i);

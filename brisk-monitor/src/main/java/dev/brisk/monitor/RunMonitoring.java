@@ -1,0 +1,33 @@
+package dev.brisk.monitor;
+
+import dev.brisk.monitor.profile.ProfileWindow;
+import dev.brisk.monitor.profile.Profiler;
+import dev.brisk.monitor.report.ReportCallback;
+import dev.brisk.monitor.report.RunContext;
+import dev.brisk.tensor.Parallel;
+import dev.brisk.train.Trainer;
+import dev.brisk.train.config.TrainConfig;
+import java.io.PrintStream;
+
+/** What {@code brisk train} attaches to the run it writes: the efficiency report, and the profiler when asked. */
+public final class RunMonitoring {
+
+    private RunMonitoring() {
+    }
+
+    /**
+     * @param worldSize      processes training together
+     * @param flopsPerSample forward + backward FLOPs per sample (0 when unknown)
+     * @param peakFlops      the machine's FP32 peak, FLOP/s
+     * @param profile        the steps to profile, or null for no profile
+     */
+    public static void attach(Trainer trainer, TrainConfig config, int worldSize, double flopsPerSample,
+                              double peakFlops, PrintStream console, ProfileWindow profile) {
+        RunContext context = new RunContext(Parallel.threads(), config.data().batchSize(), config.accumulation(),
+                config.data().workers(), worldSize, config.precision().name().toLowerCase(java.util.Locale.ROOT));
+        if (profile != null) {
+            trainer.addCallback(new Profiler(profile, null, console));
+        }
+        trainer.addCallback(new ReportCallback(context, flopsPerSample, peakFlops, console));
+    }
+}
