@@ -246,7 +246,8 @@ public final class Trainer {
                 if (plan.evalEverySteps() != null && last.step() % plan.evalEverySteps() == 0) {
                     lastEval = evaluate(epoch, last.step());
                 }
-                if (plan.checkpointEverySteps() != null && last.step() % plan.checkpointEverySteps() == 0) {
+                if (plan.checkpointEverySteps() != null && last.step() % plan.checkpointEverySteps() == 0
+                        && runDir != null) {
                     checkpoint(epoch);
                 }
                 if (epochEnded) {

@@ -1,0 +1,33 @@
+package dev.brisk.spark;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one local Spark session of the test JVM (Spark allows one SparkContext per JVM), shared by every test class
+ * and stopped at exit. Two task slots, loopback only, no UI, and a barrier stage that cannot get its slots fails
+ * after one quick check instead of long retries.
+ */
+final class LocalSpark {
+
+    private static SparkSession session;
+
+    private LocalSpark() {
+    }
+
+    static synchronized SparkSession get() {
+        if (session == null) {
+            session = SparkSession.builder()
+                    .master("local[2]")
+                    .appName("brisk-spark-tests")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.driver.bindAddress", "127.0.0.1")
+                    .config("spark.sql.shuffle.partitions", "2")
+                    .config("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s")
+                    .config("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "1")
+                    .getOrCreate();
+            Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+        }
+        return session;
+    }
+}
