@@ -116,7 +116,10 @@ public final class SparkTrainer {
         return this;
     }
 
-    /** The address every rank listens on (default: its executor's host as Spark reports it). */
+    /**
+     * The address every rank listens on (default: loopback in local mode, else its executor's host as Spark
+     * reports it).
+     */
     public SparkTrainer bindAddress(String address) {
         this.bindAddress = address;
         return this;
@@ -195,7 +198,9 @@ public final class SparkTrainer {
         new SecureRandom().nextBytes(key);
         String secret = HexFormat.of().formatHex(key);
         prepareRunDir();
-        RankTask<T> task = new RankTask<>(config.toYaml(), secret, timeout, bindAddress, runDir, resume, console, rows,
+        // a local-mode job never needs to listen beyond loopback
+        String bind = bindAddress != null ? bindAddress : sc.isLocal() ? "127.0.0.1" : null;
+        RankTask<T> task = new RankTask<>(config.toYaml(), secret, timeout, bind, runDir, resume, console, rows,
                 callbacks);
         ClassTag<RankResult> tag = ClassTag$.MODULE$.apply(RankResult.class);
         long t0 = System.nanoTime();

@@ -5,7 +5,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The one local Spark session of the test JVM (Spark allows one SparkContext per JVM), shared by every test class
  * and stopped at exit. Two task slots, loopback only, no UI, and a barrier stage that cannot get its slots fails
- * after one quick check instead of long retries.
+ * after one quick check instead of long retries. SPARK_LOCAL_IP=127.0.0.1 comes from the surefire configuration.
  */
 final class LocalSpark {
 
@@ -23,6 +23,10 @@ final class LocalSpark {
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.sql.shuffle.partitions", "2")
+                    // the tests' tiny queries run faster interpreted than compiled
+                    .config("spark.sql.codegen.wholeStage", "false")
+                    .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+                    .config("spark.sql.adaptive.enabled", "false")
                     .config("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s")
                     .config("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "1")
                     .getOrCreate();

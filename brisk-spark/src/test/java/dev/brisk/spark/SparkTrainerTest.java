@@ -143,18 +143,18 @@ class SparkTrainerTest {
     @Test
     void trainsOnTheRowsOfASparkDataset() {
         StructType schema = schema();
-        Dataset<Row> train = spark.createDataFrame(rows(blobs(800, 3)), schema);
+        Dataset<Row> train = spark.createDataFrame(rows(blobs(400, 3)), schema);
         Dataset<Row> test = spark.createDataFrame(rows(blobs(200, 4)), schema);
         List<String> features = new ArrayList<>();
         for (int j = 0; j < FEATURES; j++) {
             features.add("f" + j);
         }
         TrainConfig config = ConfigLoader.load(List.of("model=mlp", "data.batch_size=32", "data.workers=0",
-                "data.augment=[]", "epochs=3", "optim.lr=0.003", "checkpoint.every_epochs=null", "seed=3"));
+                "data.augment=[]", "epochs=2", "optim.lr=0.003", "checkpoint.every_epochs=null", "seed=3"));
         SparkTrainResult r = new SparkTrainer(spark.sparkContext(), config).ranks(2).testRows(test)
                 .fit(train, features, "label");
 
-        assertEquals(800, r.ranks().stream().mapToInt(RankResult::trainSamples).sum(), "every row trained on once");
+        assertEquals(400, r.ranks().stream().mapToInt(RankResult::trainSamples).sum(), "every row trained on once");
         assertEquals(r.ranks().get(0).steps(), r.ranks().get(1).steps());
         assertTrue(r.lead().evalAccuracy() > 0.9, "test accuracy " + r.lead().evalAccuracy());
         assertEquals(CLASSES, r.model().values().stream().reduce((a, b) -> b).orElseThrow().shape()[0]);
