@@ -104,9 +104,9 @@ final class RankTask<T> extends AbstractFunction1<Iterator<T>, Iterator<RankResu
                              Path resumeFrom, Iterator<T> partition, long t0) throws IOException {
         boolean lead = rank == 0;
         TrainConfig config = ConfigLoader.parse(configYaml, "the configuration sent by the Spark driver", List.of());
-        if (config.threads() != null) {
-            Parallel.setThreads(config.threads());
-        }
+        // the cores Spark gave this task (spark.task.cpus), as brisk launch gives each process its share; the pool
+        // is per JVM, so ranks sharing an executor share it
+        Parallel.setThreads(config.threads() != null ? config.threads() : Math.max(1, ctx.cpus()));
         int trainSamples;
         TrainingRun run;
         if (rows == null) {

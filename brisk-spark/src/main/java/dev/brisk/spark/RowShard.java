@@ -62,8 +62,9 @@ final class RowShard implements Dataset<Labeled<float[]>> {
     private static Number number(Row r, int column, String where, int row) {
         Object v = r.get(column);
         if (!(v instanceof Number n)) {
-            throw new IllegalArgumentException(where + ", row " + row + ": column " + column + " ('"
-                    + r.schema().fields()[column].name() + "') is " + (v == null ? "null" : "not numeric: " + v)
+            String name = r.schema() == null ? "" : " ('" + r.schema().fields()[column].name() + "')";
+            throw new IllegalArgumentException(where + ", row " + row + ": column " + column + name + " is "
+                    + (v == null ? "null" : "not numeric: " + v)
                     + "; training rows need numeric features and label, without nulls (drop or fill them first)");
         }
         return n;

@@ -108,7 +108,9 @@ public final class SparkTrainMain implements Callable<Integer> {
             sparkConf.set(kv.substring(0, eq), kv.substring(eq + 1));
         }
         Path dir = runDir != null ? runDir : freshRunDir();
+        long t0 = System.nanoTime();
         SparkContext sc = new SparkContext(sparkConf);
+        double contextSeconds = (System.nanoTime() - t0) / 1e9;
         try {
             int n = ranks != null ? ranks : defaultRanks(sparkConf.get("spark.master"), sc.defaultParallelism());
             System.out.printf(Locale.ROOT, "brisk spark-train: %s on %s, %d ranks (barrier tasks), run directory %s%n",
@@ -122,6 +124,8 @@ public final class SparkTrainMain implements Callable<Integer> {
                     Double.isNaN(lead.evalLoss()) ? "" : String.format(Locale.ROOT, ", test loss %.4f, test accuracy "
                             + "%.4f", lead.evalLoss(), lead.evalAccuracy()), r.startupSeconds(), r.meanStepMs(),
                     SparkTrainResult.WARMUP_STEPS, r.wallSeconds());
+            System.out.printf(Locale.ROOT, "spark context start %.1f s; barrier job start-up (scheduling, "
+                    + "rendezvous, data, model) %.1f s%n", contextSeconds, r.startupSeconds());
             System.out.printf("model: %s, per-rank metrics: %s, summary: %s%n", dir.resolve("model.safetensors"),
                     dir.resolve("ranks"), dir.resolve("spark.json"));
             return 0;

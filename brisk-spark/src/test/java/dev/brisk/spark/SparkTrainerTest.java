@@ -77,7 +77,7 @@ class SparkTrainerTest {
         List<String> sets = new ArrayList<>(List.of("model=mlp", "data.dataset=csv", "data.files=[" + csv + "]",
                 "data.label_column=label", "data.batch_size=16", "data.workers=0", "steps=12", "optim.name=sgd",
                 "optim.lr=0.05", "schedule.name=constant", "checkpoint.every_steps=4", "checkpoint.every_epochs=null",
-                "eval.every_epochs=null", "seed=5"));
+                "eval.every_epochs=null", "seed=5", "threads=1"));
         sets.addAll(List.of(extra));
         return ConfigLoader.load(sets);
     }
