@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.TaskKilledException;
 import org.apache.spark.sql.Row;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
@@ -82,8 +83,13 @@ final class RankTask<T> extends AbstractFunction1<Iterator<T>, Iterator<RankResu
         int attempt = ctx.stageAttemptNumber();
         Path dir = runDir == null ? null : Path.of(runDir);
         // a retried stage always continues from the failed attempt's last checkpoint, if it wrote one
-        BarrierRendezvous.Joined joined = BarrierRendezvous.join(ctx, secret, Duration.ofMillis(timeoutMs),
-                bindAddress, dir, resume || attempt > 0);
+        BarrierRendezvous.Joined joined;
+        try {
+            joined = BarrierRendezvous.join(ctx, secret, Duration.ofMillis(timeoutMs), bindAddress, dir,
+                    resume || attempt > 0);
+        } catch (RuntimeException e) {
+            throw new RankFailedException(rank, world, attempt, e);
+        }
         ProcessGroup group = joined.group();
         try {
             RankResult r = train(ctx, rank, world, attempt, dir, group, joined.resumeFrom(), partition, t0);
@@ -91,6 +97,9 @@ final class RankTask<T> extends AbstractFunction1<Iterator<T>, Iterator<RankResu
         } catch (Throwable e) {
             if (group instanceof TcpGroup tcp && !(e instanceof DistributedException)) {
                 tcp.abort(e.toString());
+            }
+            if (e instanceof TaskKilledException killed) {
+                throw killed; // Spark stopped this task (a sibling failed, or the job was cancelled): not a failure
             }
             throw new RankFailedException(rank, world, attempt, e);
         } finally {

@@ -150,7 +150,7 @@ class SparkTrainerTest {
             features.add("f" + j);
         }
         TrainConfig config = ConfigLoader.load(List.of("model=mlp", "data.batch_size=32", "data.workers=0",
-                "data.augment=[]", "epochs=2", "optim.lr=0.003", "checkpoint.every_epochs=null", "seed=3"));
+                "data.augment=[]", "epochs=1", "optim.lr=0.01", "checkpoint.every_epochs=null", "seed=3"));
         SparkTrainResult r = new SparkTrainer(spark.sparkContext(), config).ranks(2).testRows(test)
                 .fit(train, features, "label");
 
