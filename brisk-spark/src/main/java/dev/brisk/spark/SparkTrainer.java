@@ -204,8 +204,10 @@ public final class SparkTrainer {
                 callbacks);
         ClassTag<RankResult> tag = ClassTag$.MODULE$.apply(RankResult.class);
         long t0 = System.nanoTime();
+        // Collected through a shuffle, so that the barrier stage is a shuffle-map stage: Spark retries a failed one
+        // as a whole (up to spark.stage.maxConsecutiveAttempts), but never a failed barrier result stage.
         List<RankResult> results = new ArrayList<>(input.barrier().mapPartitions(task, false, tag).toJavaRDD()
-                .collect());
+                .repartition(1).collect());
         double wall = (System.nanoTime() - t0) / 1e9;
         results.sort(Comparator.comparingInt(RankResult::rank));
         RankResult lead = results.getFirst();

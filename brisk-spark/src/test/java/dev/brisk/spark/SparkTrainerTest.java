@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -137,6 +138,38 @@ class SparkTrainerTest {
         for (var en : uninterrupted.entrySet()) {
             assertArrayEquals(en.getValue().contiguous().toFloatArray(),
                     resumed.model().get(en.getKey()).contiguous().toFloatArray(), en.getKey());
+        }
+    }
+
+    /**
+     * A rank failing in the first stage attempt only: Spark retries the whole barrier stage, and the retry continues
+     * from the last checkpoint in the run directory to the weights of a run without failure.
+     */
+    @Test
+    void aFailureInTheFirstAttemptIsRetriedBySparkAndResumesFromTheLastCheckpoint() throws IOException {
+        Path csv = tmp.resolve("retry.csv");
+        StringBuilder s = new StringBuilder("a,b,c,label\n");
+        Random rnd = new Random(1);
+        for (int i = 0; i < 300; i++) {
+            int label = i % 2;
+            s.append(String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%d%n", rnd.nextGaussian() + 2 * label,
+                    rnd.nextGaussian(), rnd.nextGaussian() - label, label));
+        }
+        Files.writeString(csv, s);
+        TrainConfig config = ConfigLoader.load(List.of("model=mlp", "data.dataset=csv", "data.files=[" + csv + "]",
+                "data.label_column=label", "data.batch_size=16", "data.workers=0", "steps=10", "optim.name=sgd",
+                "optim.lr=0.05", "checkpoint.every_steps=3", "checkpoint.every_epochs=null", "eval.every_epochs=null",
+                "seed=9", "threads=1"));
+        Map<String, Tensor> clean = new SparkTrainer(spark.sparkContext(), config).ranks(2).fit().model();
+
+        SparkTrainResult r = new SparkTrainer(spark.sparkContext(), config).ranks(2).runDir(tmp.resolve("run-retried"))
+                .callbacks((rank, attempt) -> rank == 0 && attempt == 0 ? new FailAt(5) : null).fit();
+        assertEquals(1, r.lead().stageAttempt(), "the second attempt finished the job");
+        assertEquals(3, r.lead().resumedStep(), "it resumed from the step-3 checkpoint");
+        assertEquals(10, r.lead().steps());
+        for (var e : clean.entrySet()) {
+            assertArrayEquals(e.getValue().contiguous().toFloatArray(),
+                    r.model().get(e.getKey()).contiguous().toFloatArray(), e.getKey());
         }
     }
 
