@@ -204,7 +204,7 @@ class SparkTrainerTest {
         assertTrue(e.getMessage().contains("'f0'") && e.getMessage().contains("numeric"), e.getMessage());
     }
 
-    // ---- helpers ------------------------------------------------------------------------------------------------
+    // ---- support ------------------------------------------------------------------------------------------------
 
     /** Throws from the training loop once the given step is done. */
     private static final class FailAt implements TrainerCallback {
