@@ -396,6 +396,16 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
         fail(new DistributedException(op, peer, op + ": " + message, cause));
     }
 
+    /**
+     * Aborts the group because this rank failed outside any collective (say its training step threw): {@code reason}
+     * is offered to the store as the group's first failure, so the error every peer then raises names this rank and
+     * the reason rather than just a closed connection, and every connection is closed. Returns the group's first
+     * failure (an earlier one if there was one). Idempotent; {@link #close()} is still needed.
+     */
+    public DistributedException abort(String reason) {
+        return fail(new DistributedException("abort", rank(), "rank " + rank() + " failed: " + reason));
+    }
+
     private void checkHealthy(String what) {
         DistributedException f = failure;
         if (f != null) {

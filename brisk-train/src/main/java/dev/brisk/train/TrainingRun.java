@@ -58,12 +58,24 @@ public final class TrainingRun implements AutoCloseable {
      * builds its run at the same point); a null or single-rank group is single-process training.
      */
     public TrainingRun(TrainConfig config, boolean withTest, ProcessGroup group) {
+        this(config, Datasets.create(config.data(), Datasets.Split.TRAIN, config.seed()),
+                withTest ? Datasets.create(config.data(), Datasets.Split.TEST, config.seed()) : null, group, true);
+    }
+
+    /**
+     * Builds the run over data the caller opened instead of {@code config.data}'s (rows handed over by a cluster
+     * framework, say); {@code config.data} still gives batch size, workers and drop_last. With {@code shardTrain}
+     * each rank of a group reads its {@link Sampler#distributed} shard of {@code trainData}, as above; without, the
+     * caller has already given each rank its own shard, which must yield the same number of batches on every rank.
+     */
+    public TrainingRun(TrainConfig config, DataSource<?, ?> trainData, DataSource<?, ?> testData, ProcessGroup group,
+                       boolean shardTrain) {
         this.config = config;
         boolean distributed = group != null && group.size() > 1;
-        this.trainData = Datasets.create(config.data(), Datasets.Split.TRAIN, config.seed());
-        this.testData = withTest ? Datasets.create(config.data(), Datasets.Split.TEST, config.seed()) : null;
+        this.trainData = trainData;
+        this.testData = testData;
         var trainLoaderConfig = trainData.loaderConfig(config.data(), config.seed());
-        if (distributed) {
+        if (distributed && shardTrain) {
             trainLoaderConfig = trainLoaderConfig.withSampler(Sampler.distributed(group.rank(), group.size(), true));
         }
         this.trainLoader = trainData.loader(trainLoaderConfig);
