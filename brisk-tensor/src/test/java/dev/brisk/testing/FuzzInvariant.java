@@ -2,6 +2,7 @@ package dev.brisk.testing;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -48,8 +49,14 @@ public final class FuzzInvariant {
         private static final long serialVersionUID = 1L;
     }
 
-    public static synchronized <T> T check(Duration bound, Callable<T> body, Class<? extends Throwable> allowed,
-                                           String... mustMention) {
+    public static <T> T check(Duration bound, Callable<T> body, Class<? extends Throwable> allowed,
+                              String... mustMention) {
+        return check(bound, body, List.of(allowed), mustMention);
+    }
+
+    /** As above, with several allowed exception types (internal protocol layers whose callers add context). */
+    public static synchronized <T> T check(Duration bound, Callable<T> body,
+                                           List<Class<? extends Throwable>> allowed, String... mustMention) {
         Future<T> f = worker.submit(() -> {
             workerThread = Thread.currentThread();
             return body.call();
@@ -73,13 +80,15 @@ public final class FuzzInvariant {
             throw new AssertionError("interrupted", e);
         } catch (ExecutionException e) {
             Throwable t = e.getCause();
-            if (!allowed.isInstance(t)) {
-                throw new AssertionError("expected a result or " + allowed.getSimpleName() + ", got " + t, t);
+            if (allowed.stream().noneMatch(a -> a.isInstance(t))) {
+                throw new AssertionError("expected a result or " + allowed.stream().map(Class::getSimpleName)
+                        .toList() + ", got " + t, t);
             }
             String message = String.valueOf(t.getMessage());
             for (String m : mustMention) {
                 if (!message.contains(m)) {
-                    throw new AssertionError(allowed.getSimpleName() + " does not name '" + m + "': " + message, t);
+                    throw new AssertionError(t.getClass().getSimpleName() + " does not name '" + m + "': " + message,
+                            t);
                 }
             }
             return null;
