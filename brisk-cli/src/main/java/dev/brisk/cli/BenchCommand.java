@@ -18,7 +18,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Every workload BENCHMARKS.md defines; the ones not built yet say so. */
     static final List<String> WORKLOADS = List.of("gemm", "mlp", "cnn", "transformer", "allreduce", "dataloader",
-            "ddp", "pipeline", "ps", "accuracy");
+            "ddp", "pipeline", "ps", "accuracy", "soak");
 
     @Parameters(index = "0", paramLabel = "WORKLOAD", description = "one of: ${COMPLETION-CANDIDATES}",
             completionCandidates = WorkloadNames.class)
@@ -60,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nproc", paramLabel = "N", description = "allreduce: processes on loopback (default 2)")
     int nproc = 2;
 
+    @Option(names = "--every", paramLabel = "K", description = "soak: sample resources every K steps (default 500)")
+    int every = 500;
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -94,6 +97,8 @@ final class BenchCommand implements Callable<Integer> {
                     .run();
             case "accuracy" -> AccuracyWorkload.run(target, maxEpochs, p);
             case "allreduce" -> allReduce();
+            case "soak" -> SoakWorkload.run(steps == null ? 20_000 : steps, Math.min(every, steps == null ? 20_000
+                    : steps));
             default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
                     + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce]");
         };
