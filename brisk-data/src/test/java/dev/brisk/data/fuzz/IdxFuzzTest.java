@@ -7,13 +7,16 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.brisk.data.DataFileException;
 import dev.brisk.data.format.Idx;
 import dev.brisk.data.format.IdxArray;
+import dev.brisk.data.format.Mnist;
 import dev.brisk.testing.FuzzInvariant;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
  * IDX files, raw and gzip: the fuzzer writes the header and data; every third input is gzip-compressed before
  * reading (valid gzip around fuzzed IDX) and every third starts with the gzip magic but is fuzzed raw (corrupt
- * gzip). A successful read must hold exactly as many bytes as its header claims.
+ * gzip). A successful read must hold exactly as many bytes as its header claims, and images must also load as
+ * a dataset (with a matching labels file) or be rejected with the file named.
  */
 class IdxFuzzTest {
 
@@ -35,7 +38,19 @@ class IdxFuzzTest {
                 n *= d;
             }
             assertEquals(n, a.data().length, "data size of a successful read");
+            if (dims == 3 && a.count() <= 4096) { // as a dataset: images with a matching, valid labels file
+                Path labels = FuzzFiles.write("labels.idx", labels(a.count()));
+                FuzzInvariant.check(() -> Mnist.load(p, labels), DataFileException.class, p.toString());
+            }
         }
+    }
+
+    private static byte[] labels(int n) {
+        ByteBuffer b = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            b.put((byte) (i % 10));
+        }
+        return b.array();
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
