@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brisk.data.DataDir;
 import dev.brisk.data.format.Mnist;
+import dev.brisk.dist.DistEnv;
+import dev.brisk.dist.ProcessGroup;
+import dev.brisk.dist.Rendezvous;
 import dev.brisk.tensor.Parallel;
 import dev.brisk.train.StepResult;
 import dev.brisk.train.Trainer;
@@ -25,7 +28,8 @@ import java.util.Locale;
  * checkpoint every {@code every} steps into a scratch run directory) for {@code steps} steps, sampling heap after
  * GC, RSS, threads and open file descriptors every {@code every} steps. After warm-up (the first fifth of the
  * samples, at least one) each series must be flat: threads and descriptors constant, heap and RSS with a fitted
- * growth over the measured span below 8 MiB and 5% (heap) or 32 MiB and 5% (RSS).
+ * growth over the measured span below 8 MiB and 5% (heap) or 32 MiB and 5% (RSS). Under {@code brisk launch}
+ * the ranks train data-parallel and each reports its own process.
  */
 final class SoakWorkload {
 
@@ -54,13 +58,17 @@ final class SoakWorkload {
                 "checkpoint.every_steps=" + every, "checkpoint.keep=2", "steps=" + steps, "epochs=1000000",
                 "report.every_steps=" + every));
         List<ResourceSample> samples = new ArrayList<>();
-        System.out.printf(Locale.ROOT, "soak  mlp on fashion-mnist  steps=%d  every=%d  threads=%d%n", steps, every,
-                Parallel.threads());
+        // under brisk launch every rank trains its shard data-parallel and samples its own process; each writes
+        // checkpoints into its own scratch directory (the trainer checkpoints whenever it is given a directory)
+        DistEnv env = DistEnv.fromEnv();
+        System.out.printf(Locale.ROOT, "soak  mlp on fashion-mnist  steps=%d  every=%d  threads=%d  rank %d of %d%n",
+                steps, every, Parallel.threads(), env.rank(), env.worldSize());
         System.out.printf(Locale.ROOT, "%9s %14s %10s %8s %6s%n", "step", "heap_after_gc", "rss", "threads", "fds");
         long t0 = System.nanoTime();
-        try (TrainingRun run = new TrainingRun(config, false)) {
+        try (ProcessGroup group = Rendezvous.join(env); TrainingRun run = new TrainingRun(config, false, group)) {
             Trainer trainer = new Trainer(run.model(), run.loss(), run.optimizer(), run.schedule(),
-                    config.precision(), run.trainLoader(), null, run.plan(), dir, null, 0, 0, null);
+                    config.precision(), run.trainLoader(), null, run.plan(), dir, null, 0, 0, null,
+                    run.gradientSync());
             trainer.addCallback(new TrainerCallback() {
                 @Override
                 public void afterStep(Trainer t, StepResult r) {
