@@ -16,9 +16,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", description = "Run a benchmark workload (see docs/BENCHMARKS.md).")
 final class BenchCommand implements Callable<Integer> {
 
-    /** Every workload BENCHMARKS.md defines; the ones not built yet say so. */
+    /** Every workload BENCHMARKS.md defines. */
     static final List<String> WORKLOADS = List.of("gemm", "mlp", "cnn", "transformer", "allreduce", "dataloader",
-            "ddp", "pipeline", "ps", "accuracy");
+            "ddp", "pipeline", "ps", "accuracy", "soak");
 
     @Parameters(index = "0", paramLabel = "WORKLOAD", description = "one of: ${COMPLETION-CANDIDATES}",
             completionCandidates = WorkloadNames.class)
@@ -85,6 +85,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--compression", paramLabel = "C", description = "ddp: none|bf16|fp16|topk (default none)")
     String compression = "none";
 
+    @Option(names = "--every", paramLabel = "K", description = "soak: sample resources every K steps (default 500)")
+    int every = 500;
+
     @Option(names = "--json", description = "print one JSON object as the last line of stdout")
     boolean json;
 
@@ -123,9 +126,9 @@ final class BenchCommand implements Callable<Integer> {
                     steps);
             case "ps" -> PsWorkload.run(workers, servers, staleness, transport, batch, steps);
             case "ddp" -> new DdpWorkload(p, steps, seconds, zero, compression).run();
-            default -> throw new UsageException("workload '" + w + "' is defined in BENCHMARKS.md but not built yet"
-                    + " in this version; available: [gemm, dataloader, mlp, cnn, transformer, accuracy, allreduce, ddp,"
-                    + " pipeline, ps]");
+            case "soak" -> SoakWorkload.run(steps == null ? 20_000 : steps, Math.min(every, steps == null ? 20_000
+                    : steps));
+            default -> throw new UsageException("unknown workload '" + w + "'; expected one of " + WORKLOADS);
         };
         if (json) {
             ObjectNode head = new ObjectMapper().createObjectNode();

@@ -153,7 +153,12 @@ public final class Rendezvous {
                             + target + ": " + e.getMessage(), e);
                 }
                 sleep();
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                ch.close(); // e.g. reset: name the peer, which may have given up waiting for this rank
+                throw new DistributedException("rendezvous", peer, "connecting rank " + env.rank() + " to rank " + peer
+                        + " at " + target + " failed: " + e.getMessage() + " (rank " + peer + " may have timed out "
+                        + "waiting; every rank must start within BRISK_DIST_TIMEOUT)", e);
+            } catch (RuntimeException e) {
                 ch.close();
                 throw e;
             }

@@ -188,6 +188,7 @@ public final class TcpStore implements AutoCloseable {
             }
         } finally {
             clients.remove(s);
+            threads.remove(Thread.currentThread()); // else every connection ever made (garbage too) stays listed
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.brisk.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brisk.tensor.Tensor;
@@ -102,8 +103,29 @@ public final class Checkpoints {
         } catch (IOException | ClassCastException e) {
             throw new IOException(trainer + ": not a valid trainer state (" + e.getMessage() + ")", e);
         }
+        checkTrainerState(trainer, t);
         return new Loaded(dir, SafeTensors.read(dir.resolve("model.safetensors")).tensors(),
                 SafeTensors.read(dir.resolve("optimizer.safetensors")).tensors(), t);
+    }
+
+    /** The fields a resume reads must be present and in range, so a damaged file is named rather than resumed from. */
+    private static void checkTrainerState(Path file, ObjectNode t) throws IOException {
+        JsonNode step = t.get("step");
+        if (step == null || !step.isIntegralNumber() || !step.canConvertToLong() || step.asLong() < 0) {
+            throw new IOException(file + ": not a valid trainer state: \"step\" must be an integer ≥ 0, got " + step);
+        }
+        for (String key : List.of("epoch", "batch", "evals_without_improvement")) {
+            JsonNode v = t.get(key);
+            if (v != null && !(v.isIntegralNumber() && v.canConvertToInt() && v.asInt() >= 0)) {
+                throw new IOException(file + ": not a valid trainer state: \"" + key + "\" must be an integer ≥ 0, got "
+                        + v);
+            }
+        }
+        JsonNode best = t.get("best_eval_loss");
+        if (best != null && !best.isNumber()) {
+            throw new IOException(file + ": not a valid trainer state: \"best_eval_loss\" must be a number, got "
+                    + best);
+        }
     }
 
     /**

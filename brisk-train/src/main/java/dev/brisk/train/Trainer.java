@@ -398,7 +398,7 @@ public final class Trainer {
             Checkpoints.save(runDir, trainStep.step(), model.stateDict(), opt, t, plan.keepCheckpoints());
         } catch (IOException e) {
             throw new UncheckedIOException("could not write checkpoint at step " + trainStep.step() + " in "
-                    + runDir, e);
+                    + runDir + " (" + e.getMessage() + "); earlier checkpoints are intact", e);
         }
     }
 

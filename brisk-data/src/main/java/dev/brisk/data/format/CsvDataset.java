@@ -149,7 +149,7 @@ public final class CsvDataset implements Dataset<Labeled<float[]>> {
         for (int i = 0; i < labels.length && numeric; i++) {
             try {
                 double v = Double.parseDouble(y.get(i));
-                numeric = v >= 0 && v <= Integer.MAX_VALUE && v == Math.rint(v);
+                numeric = v >= 0 && v < Integer.MAX_VALUE && v == Math.rint(v); // classes() = max + 1 must fit
                 labels[i] = (int) v;
             } catch (NumberFormatException e) {
                 numeric = false;

@@ -44,6 +44,10 @@ public final class Mnist {
         if (images.count() == 0) {
             throw new DataFileException(imagesFile, "holds no images (the header says 0) — re-download it");
         }
+        if (images.dims()[1] == 0 || images.dims()[2] == 0) {
+            throw new DataFileException(imagesFile, "header claims images of " + images.dims()[1] + "x"
+                    + images.dims()[2] + " pixels — the header is corrupt; re-download the file");
+        }
         if (images.count() != labels.count()) {
             throw new DataFileException(labelsFile, "has " + labels.count() + " labels but " + imagesFile + " has "
                     + images.count() + " images — both files must be the same split (train-* with train-*, t10k-* "
