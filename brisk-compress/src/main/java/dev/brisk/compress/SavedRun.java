@@ -38,13 +38,18 @@ public record SavedRun(Path dir, TrainConfig config, Path checkpoint, Map<String
      * @throws IllegalArgumentException naming the directory and what is missing, or the bad config key
      */
     public static SavedRun read(Path dir) throws IOException {
+        return read(dir, List.of());
+    }
+
+    /** Reads {@code dir}, with {@code --set} style {@code overrides} applied to its config. */
+    public static SavedRun read(Path dir, List<String> overrides) throws IOException {
         Path file = dir.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(dir + " is not a Brisk run directory (no " + CONFIG_FILE + ")");
         }
         TrainConfig config;
         try {
-            config = ConfigLoader.load(file, List.of());
+            config = ConfigLoader.load(file, overrides);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
