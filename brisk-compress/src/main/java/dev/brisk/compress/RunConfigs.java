@@ -13,6 +13,6 @@ public final class RunConfigs {
     public static TrainConfig withModel(TrainConfig c, ModelConfig model, int epochs) {
         return new TrainConfig(model, c.data(), c.optim(), c.schedule(), c.precision(), epochs, null,
                 c.accumulation(), c.clipGradNorm(), c.eval(), c.checkpoint(), c.seed(), c.threads(), c.report(),
-                c.memory());
+                c.memory(), c.quant(), c.distill());
     }
 }

@@ -65,9 +65,16 @@ final class ConfigReader {
         MemoryConfig memory = new MemoryConfig(m.choice("checkpoint", MemoryConfig.Checkpointing.NONE,
                 keyed(MemoryConfig.Checkpointing.values(), MemoryConfig.Checkpointing::key), "checkpointing"));
         m.finish();
+        Section q = s.section("quant", null);
+        QuantConfig quant = new QuantConfig(q.bool("qat", false), q.whole("observer_steps", 200));
+        q.finish();
+        Section k = s.section("distill", null);
+        DistillConfig distill = new DistillConfig(k.optString("teacher", null), k.number("temperature", 4),
+                k.number("alpha", 0.9));
+        k.finish();
         s.finish();
         return new TrainConfig(model, data, optim, schedule, precision, epochs, steps, accumulation, clip, eval,
-                checkpoint, seed, threads, report, memory);
+                checkpoint, seed, threads, report, memory, quant, distill);
     }
 
     // ---- data --------------------------------------------------------------------------------------------------

@@ -58,6 +58,13 @@ final class ConfigWriter {
         report.put("memory", c.report().memory());
         report.put("every_steps", c.report().everySteps());
         root.putObject("memory").put("checkpoint", c.memory().checkpoint().key());
+        ObjectNode quant = root.putObject("quant");
+        quant.put("qat", c.quant().qat());
+        quant.put("observer_steps", c.quant().observerSteps());
+        ObjectNode distill = root.putObject("distill");
+        distill.put("teacher", c.distill().teacher());
+        distill.put("temperature", c.distill().temperature());
+        distill.put("alpha", c.distill().alpha());
         return root;
     }
 

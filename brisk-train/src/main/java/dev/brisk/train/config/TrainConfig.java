@@ -28,13 +28,17 @@ import java.util.Objects;
  * @param threads       {@code threads}: compute threads, 1..1024; default null (one per core)
  * @param report        {@code report}: see {@link ReportConfig}
  * @param memory        {@code memory}: see {@link MemoryConfig}
+ * @param quant         {@code quant}: see {@link QuantConfig}; default off
+ * @param distill       {@code distill}: see {@link DistillConfig}; default off
  */
 public record TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim, ScheduleConfig schedule,
                           Precision precision, int epochs, Long steps, int accumulation, Double clipGradNorm,
                           EvalConfig eval, CheckpointConfig checkpoint, long seed, Integer threads,
-                          ReportConfig report, MemoryConfig memory) {
+                          ReportConfig report, MemoryConfig memory, QuantConfig quant, DistillConfig distill) {
 
     public TrainConfig {
+        Objects.requireNonNull(quant, "quant");
+        Objects.requireNonNull(distill, "distill");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(optim, "optim");
@@ -70,6 +74,15 @@ public record TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim,
         check(!(schedule.curve() instanceof ScheduleConfig.Plateau)
                 || eval.everyEpochs() != null || eval.everySteps() != null, "schedule.name",
                 "plateau lowers the lr after evaluations, but eval is off; set eval.every_epochs or eval.every_steps");
+    }
+
+    /** A configuration without quantization-aware training or distillation. */
+    public TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim, ScheduleConfig schedule,
+                       Precision precision, int epochs, Long steps, int accumulation, Double clipGradNorm,
+                       EvalConfig eval, CheckpointConfig checkpoint, long seed, Integer threads,
+                       ReportConfig report, MemoryConfig memory) {
+        this(model, data, optim, schedule, precision, epochs, steps, accumulation, clipGradNorm, eval, checkpoint,
+                seed, threads, report, memory, QuantConfig.defaults(), DistillConfig.defaults());
     }
 
     /** The run {@code ./brisk train} does without a config file. */
