@@ -16,9 +16,8 @@ import java.nio.file.Path;
 /** Measures a model of a run (before or after compression) the same way: {@link Measurement}. */
 final class Compare {
 
-    /** Batches timed for samples/s, after as many untimed warm-up batches. */
-    static final int INFER_BATCHES = 40;
-    static final int TRAIN_BATCHES = 20;
+    /** Inference batches timed for samples/s by default (training: half as many), after half as many untimed. */
+    static final int DEFAULT_TIMING_BATCHES = 40;
 
     private Compare() {
     }
@@ -30,15 +29,17 @@ final class Compare {
      * @param modelFile the file the model is stored in
      */
     static Measurement measure(TrainingRun run, Module model, TrainConfig config, Path modelFile,
-                               long parameters) throws IOException {
+                               long parameters, int timingBatches) throws IOException {
+        int inferBatches = Math.max(1, timingBatches);
+        int trainBatches = Math.max(1, timingBatches / 2);
         Evaluation e = Evaluation.run(model, run.loss(), run.testLoader());
-        double infer = Throughput.inference(model, run.testLoader(), INFER_BATCHES / 2, INFER_BATCHES);
+        double infer = Throughput.inference(model, run.testLoader(), inferBatches / 2, inferBatches);
         double train = Double.NaN;
         if (config != null) {
             Module copy = ModelPresets.build(config.model(), run.trainData().sampleShape(), run.trainData().classes(),
                     new Rng(config.seed()));
             train = Throughput.training(copy, run.loss(), Optimizers.create(config.optim(), copy), run.trainLoader(),
-                    TRAIN_BATCHES / 2, TRAIN_BATCHES);
+                    trainBatches / 2, trainBatches);
         }
         return new Measurement(parameters, Files.size(modelFile), train, infer, e.accuracy(), e.loss());
     }

@@ -64,6 +64,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "OUT", description = "output run directory (default runs/<timestamp>)")
     Path runDir;
 
+    @Option(names = "--timing-batches", paramLabel = "N",
+            description = "test batches timed for inference samples/s (training: N/2; default 40)")
+    int timingBatches = Compare.DEFAULT_TIMING_BATCHES;
+
     @Mixin
     Main.RuntimeOptions runtime = new Main.RuntimeOptions();
 
@@ -96,7 +100,7 @@ final class PruneCommand implements Callable<Integer> {
                     saved.checkpoint().getFileName(), sparsity, structured ? "structured (" + rank + " norm)"
                             : global ? "unstructured, global threshold" : "unstructured, per layer");
             Measurement before = Compare.measure(run, model, config,
-                    saved.checkpoint().resolve("model.safetensors"), model.numParameters());
+                    saved.checkpoint().resolve("model.safetensors"), model.numParameters(), timingBatches);
 
             ModelConfig prunedModel = config.model();
             Map<String, Tensor> prunedWeights;
@@ -128,7 +132,7 @@ final class PruneCommand implements Callable<Integer> {
                 }
                 Path file = Checkpoints.latest(out).orElseThrow().resolve("model.safetensors");
                 long params = tuned.model().numParameters();
-                Measurement after = Compare.measure(tuned, tuned.model(), outConfig, file, params);
+                Measurement after = Compare.measure(tuned, tuned.model(), outConfig, file, params, timingBatches);
                 System.out.print(Measurement.table("original", before, "pruned", after));
                 writeReport(out, before, after);
                 System.out.println("pruned run: " + out.toAbsolutePath());

@@ -56,6 +56,10 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "OUT", description = "output directory (default runs/<timestamp>)")
     Path runDir;
 
+    @Option(names = "--timing-batches", paramLabel = "N",
+            description = "test batches timed for inference samples/s (training: N/2; default 40)")
+    int timingBatches = Compare.DEFAULT_TIMING_BATCHES;
+
     @Mixin
     Main.RuntimeOptions runtime = new Main.RuntimeOptions();
 
@@ -90,7 +94,7 @@ final class QuantizeCommand implements Callable<Integer> {
                     saved.checkpoint().getFileName(), calibration.equals("minmax") ? "min/max"
                             : "p" + percentile, batches);
             Measurement before = Compare.measure(run, model, null, saved.checkpoint().resolve("model.safetensors"),
-                    model.numParameters());
+                    model.numParameters(), timingBatches);
             List<Tensor> calib = new ArrayList<>();
             for (Batch b : run.trainLoader().epoch(0)) {
                 if (calib.size() == batches) {
@@ -108,7 +112,7 @@ final class QuantizeCommand implements Callable<Integer> {
             Path file = out.resolve(Int8Format.FILE);
             Int8Format.write(file, q);
             Int8Model loaded = Int8Format.read(file);
-            Measurement after = Compare.measure(run, loaded, null, file, loaded.weightCount());
+            Measurement after = Compare.measure(run, loaded, null, file, loaded.weightCount(), timingBatches);
             System.out.print(Measurement.table("fp32", before, "int8", after));
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("kind", "quantize");

@@ -61,16 +61,20 @@ public final class Throughput {
         return samples / ((System.nanoTime() - t0) / 1e9);
     }
 
+    /** The first {@code n} batches, going through further epochs when one epoch has fewer. */
     private static List<Batch> take(DataLoader loader, int n) {
         List<Batch> out = new ArrayList<>(n);
-        for (Batch b : loader.epoch(0)) {
-            if (out.size() == n) {
-                break;
+        for (int epoch = 0; out.size() < n; epoch++) {
+            int before = out.size();
+            for (Batch b : loader.epoch(epoch)) {
+                if (out.size() == n) {
+                    break;
+                }
+                out.add(b);
             }
-            out.add(b);
-        }
-        if (out.size() < n) {
-            throw new IllegalArgumentException("throughput needs " + n + " batches, the loader has " + out.size());
+            if (out.size() == before) {
+                throw new IllegalArgumentException("throughput needs batches, but the loader has none");
+            }
         }
         return out;
     }
