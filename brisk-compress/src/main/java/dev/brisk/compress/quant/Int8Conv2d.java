@@ -5,8 +5,8 @@ import dev.brisk.tensor.Tensor;
 
 /**
  * 2-D convolution in int8 (one group, dilation 1): per sample, the input patches are gathered (im2col, padding
- * filled with the input's zero point, which stands for the real 0) into (OH·OW, C·kh·kw) int8, multiplied by the
- * weight (out, C·kh·kw) into int32 (out, OH·OW), and requantized; see {@link Requantizer}.
+ * filled with the input's zero point, which stands for the real 0) into (C·kh·kw, OH·OW) int8, multiplied by the
+ * weight (out, C·kh·kw) into int32 (out, OH·OW) with {@link Int8Gemm#gemmNN}, and requantized; see {@link Requantizer}.
  */
 public record Int8Conv2d(byte[] weight, int[] weightShape, float[] weightScale, float[] bias, int[] stride,
                          int[] padding, boolean relu, QParams outParams) implements Int8Layer {
@@ -25,7 +25,7 @@ public record Int8Conv2d(byte[] weight, int[] weightShape, float[] weightScale, 
         Requantizer r = new Requantizer(weight, weightShape[0], weightScale, bias, relu, outParams);
         int[] os = outShape(x.shape());
         byte[] y = new byte[os[0] * os[1] * os[2] * os[3]];
-        run(x, os, (acc, o, i) -> y[i] = r.requantize(acc, o, x.q()));
+        run(x, os, (acc, o, pixels, at) -> r.requantizePlane(acc, o * pixels, pixels, o, x.q(), y, at));
         return new QTensor(y, os, outParams);
     }
 
@@ -37,12 +37,13 @@ public record Int8Conv2d(byte[] weight, int[] weightShape, float[] weightScale, 
         Requantizer r = new Requantizer(weight, weightShape[0], weightScale, bias, relu, null);
         int[] os = outShape(x.shape());
         float[] y = new float[os[0] * os[1] * os[2] * os[3]];
-        run(x, os, (acc, o, i) -> y[i] = r.real(acc, o, x.q()));
+        run(x, os, (acc, o, pixels, at) -> r.realPlane(acc, o * pixels, pixels, o, x.q(), y, at));
         return Tensor.of(y, os);
     }
 
+    /** Takes output channel {@code o}'s plane of one sample's accumulators (out, pixels) to {@code at}. */
     private interface Sink {
-        void put(int acc, int channel, int index);
+        void plane(int[] acc, int o, int pixels, int at);
     }
 
     private int[] outShape(int[] in) {
@@ -70,33 +71,33 @@ public record Int8Conv2d(byte[] weight, int[] weightShape, float[] weightScale, 
             byte[] cols = new byte[pixels * k];
             im2col(x.data(), n * c * h * w, c, h, w, kh, kw, os[2], os[3], zp, cols);
             int[] acc = new int[out * pixels];
-            Int8Gemm.gemm(weight, 0, cols, 0, acc, 0, out, pixels, k);
+            Int8Gemm.gemmNN(weight, 0, cols, 0, acc, 0, out, pixels, k);
             int base = n * out * pixels;
-            for (int i = 0; i < acc.length; i++) {
-                sink.put(acc[i], i / pixels, base + i);
+            for (int o = 0; o < out; o++) {
+                sink.plane(acc, o, pixels, base + o * pixels);
             }
         });
     }
 
-    /** cols[(oy·OW + ox)·k + (ci·kh + dy)·kw + dx] = x[ci][oy·s + dy − p][ox·s + dx − p], zero point outside. */
+    /** cols[((ci·kh + dy)·kw + dx)·P + oy·OW + ox] = x[ci][oy·s + dy − p][ox·s + dx − p], zero point outside. */
     private void im2col(byte[] x, int off, int c, int h, int w, int kh, int kw, int oh, int ow, byte zp,
                         byte[] cols) {
-        int k = c * kh * kw;
-        for (int oy = 0; oy < oh; oy++) {
-            for (int ox = 0; ox < ow; ox++) {
-                int row = (oy * ow + ox) * k;
-                for (int ci = 0; ci < c; ci++) {
-                    for (int dy = 0; dy < kh; dy++) {
+        int pixels = oh * ow;
+        for (int ci = 0; ci < c; ci++) {
+            for (int dy = 0; dy < kh; dy++) {
+                for (int dx = 0; dx < kw; dx++) {
+                    int row = ((ci * kh + dy) * kw + dx) * pixels;
+                    for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride[0] + dy - padding[0];
-                        int at = row + (ci * kh + dy) * kw;
+                        int at = row + oy * ow;
                         if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(cols, at, at + kw, zp);
+                            java.util.Arrays.fill(cols, at, at + ow, zp);
                             continue;
                         }
                         int src = off + (ci * h + iy) * w;
-                        for (int dx = 0; dx < kw; dx++) {
+                        for (int ox = 0; ox < ow; ox++) {
                             int ix = ox * stride[1] + dx - padding[1];
-                            cols[at + dx] = ix < 0 || ix >= w ? zp : x[src + ix];
+                            cols[at + ox] = ix < 0 || ix >= w ? zp : x[src + ix];
                         }
                     }
                 }

@@ -86,6 +86,77 @@ public final class Int8Gemm {
         return r;
     }
 
+    /**
+     * {@code C[m][n] = Σ_k A[m][k]·B[k][n]}: A (M×K) and B (K×N) row-major (B with N contiguous: convolution patches
+     * in the classic im2col layout, one row per (channel, ky, kx), one column per output pixel). Vectorised over n:
+     * four rows of A (broadcast) against two lane-counts of B's row, eight int accumulators, so that a small K (a
+     * first conv layer's 9) runs on vectors too. The scalar twin is {@link Int8GemmReference#gemmNN}.
+     */
+    public static void gemmNN(byte[] a, int aOff, byte[] b, int bOff, int[] c, int cOff, int m, int n, int k) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int j = 0;
+            for (; j + 2 * LANES <= n; j += 2 * LANES) {
+                block4x2(a, aOff + i * k, b, bOff + j, c, cOff + i * n + j, n, k);
+            }
+            for (; j < n; j++) {
+                for (int r = 0; r < 4; r++) {
+                    c[cOff + (i + r) * n + j] = column(a, aOff + (i + r) * k, b, bOff + j, n, k);
+                }
+            }
+        }
+        for (; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c[cOff + i * n + j] = column(a, aOff + i * k, b, bOff + j, n, k);
+            }
+        }
+    }
+
+    /** Rows ai..ai+3k of A against columns bj..bj+2·LANES of B. */
+    private static void block4x2(byte[] a, int ai, byte[] b, int bj, int[] c, int cj, int n, int k) {
+        IntVector c00 = IntVector.zero(INT);
+        IntVector c01 = c00;
+        IntVector c10 = c00;
+        IntVector c11 = c00;
+        IntVector c20 = c00;
+        IntVector c21 = c00;
+        IntVector c30 = c00;
+        IntVector c31 = c00;
+        for (int p = 0; p < k; p++) {
+            int row = bj + p * n;
+            IntVector b0 = widen(b, row);
+            IntVector b1 = widen(b, row + LANES);
+            IntVector a0 = IntVector.broadcast(INT, a[ai + p]);
+            IntVector a1 = IntVector.broadcast(INT, a[ai + k + p]);
+            IntVector a2 = IntVector.broadcast(INT, a[ai + 2 * k + p]);
+            IntVector a3 = IntVector.broadcast(INT, a[ai + 3 * k + p]);
+            c00 = c00.add(a0.mul(b0));
+            c01 = c01.add(a0.mul(b1));
+            c10 = c10.add(a1.mul(b0));
+            c11 = c11.add(a1.mul(b1));
+            c20 = c20.add(a2.mul(b0));
+            c21 = c21.add(a2.mul(b1));
+            c30 = c30.add(a3.mul(b0));
+            c31 = c31.add(a3.mul(b1));
+        }
+        c00.intoArray(c, cj);
+        c01.intoArray(c, cj + LANES);
+        c10.intoArray(c, cj + n);
+        c11.intoArray(c, cj + n + LANES);
+        c20.intoArray(c, cj + 2 * n);
+        c21.intoArray(c, cj + 2 * n + LANES);
+        c30.intoArray(c, cj + 3 * n);
+        c31.intoArray(c, cj + 3 * n + LANES);
+    }
+
+    private static int column(byte[] a, int ai, byte[] b, int bj, int n, int k) {
+        int r = 0;
+        for (int p = 0; p < k; p++) {
+            r += a[ai + p] * b[bj + p * n];
+        }
+        return r;
+    }
+
     private static IntVector widen(byte[] x, int at) {
         return (IntVector) ByteVector.fromArray(BYTE, x, at).convertShape(VectorOperators.B2I, INT, 0);
     }

@@ -20,4 +20,17 @@ public final class Int8GemmReference {
             }
         }
     }
+
+    /** {@code C[m][n] = Σ_k A[m][k]·B[k][n]}, A (M×K), B (K×N), C (M×N), all row-major. */
+    public static void gemmNN(byte[] a, int aOff, byte[] b, int bOff, int[] c, int cOff, int m, int n, int k) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += a[aOff + i * k + p] * b[bOff + p * n + j];
+                }
+                c[cOff + i * n + j] = acc;
+            }
+        }
+    }
 }

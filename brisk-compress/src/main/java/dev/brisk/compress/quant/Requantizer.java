@@ -55,4 +55,28 @@ final class Requantizer {
     byte requantize(int acc, int o, QParams in) {
         return out.quantize(real(acc, o, in));
     }
+
+    /**
+     * Requantizes {@code count} accumulators of channel {@code o} (a conv output plane) in one pass:
+     * {@code q = round(acc·m + c) + z_y} with {@code m = s_x·s_w[o]/s_y} and {@code c = (b[o] − s_x·s_w[o]·z_x·Σw)/s_y},
+     * then {@code max(q, z_y)} for a fused ReLU (the real 0 is the code z_y, and rounding is monotone).
+     */
+    void requantizePlane(int[] acc, int accOff, int count, int o, QParams in, byte[] dst, int dstOff) {
+        float sw = in.scale() * weightScale[o];
+        float m = sw / out.scale();
+        float c = (bias[o] - sw * in.zeroPoint() * weightRowSum[o]) / out.scale();
+        int zp = out.zeroPoint();
+        int lo = relu ? Math.max(zp, QParams.QMIN) : QParams.QMIN;
+        for (int i = 0; i < count; i++) {
+            int q = Math.round(acc[accOff + i] * m + c) + zp;
+            dst[dstOff + i] = (byte) Math.min(Math.max(q, lo), QParams.QMAX);
+        }
+    }
+
+    /** The real values of {@code count} accumulators of channel {@code o} (float output). */
+    void realPlane(int[] acc, int accOff, int count, int o, QParams in, float[] dst, int dstOff) {
+        for (int i = 0; i < count; i++) {
+            dst[dstOff + i] = real(acc[accOff + i], o, in);
+        }
+    }
 }

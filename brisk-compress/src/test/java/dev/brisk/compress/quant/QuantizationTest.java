@@ -85,16 +85,23 @@ class QuantizationTest {
             int[] actual = new int[cOff + m * n];
             Int8GemmReference.gemm(a, aOff, b, bOff, expected, cOff, m, n, k);
             Int8Gemm.gemm(a, aOff, b, bOff, actual, cOff, m, n, k);
-            assertArrayEquals(expected, actual, "m=" + m + " n=" + n + " k=" + k);
+            assertArrayEquals(expected, actual, "A·Bᵀ m=" + m + " n=" + n + " k=" + k);
+            // the same bytes read as B (K×N): the layout of convolution patches
+            Int8GemmReference.gemmNN(a, aOff, b, bOff, expected, cOff, m, n, k);
+            Int8Gemm.gemmNN(a, aOff, b, bOff, actual, cOff, m, n, k);
+            assertArrayEquals(expected, actual, "A·B m=" + m + " n=" + n + " k=" + k);
         }
     }
 
     @Test
-    void referenceGemmIsTheDefinition() {
+    void referenceGemmsAreTheDefinition() {
         byte[] a = {1, -2, 3, 4, 5, -6}; // 2×3
         byte[] b = {7, 8, 9, -1, 0, 127}; // 2×3
         int[] c = new int[4];
         Int8GemmReference.gemm(a, 0, b, 0, c, 0, 2, 2, 3);
         assertArrayEquals(new int[] {7 - 16 + 27, -1 + 381, 28 + 40 - 54, -4 - 762}, c);
+        byte[] bk = {7, 8, 9, -1, 0, 127}; // 3×2: columns (7, 9, 0) and (8, −1, 127)
+        Int8GemmReference.gemmNN(a, 0, bk, 0, c, 0, 2, 2, 3);
+        assertArrayEquals(new int[] {7 - 18, 8 + 2 + 381, 28 + 45, 32 - 5 - 762}, c);
     }
 }
