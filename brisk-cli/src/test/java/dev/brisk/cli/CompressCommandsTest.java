@@ -65,6 +65,13 @@ class CompressCommandsTest {
         ok(run("prune", base.toString(), "--sparsity", "0.7", "--global", "--timing-batches", "2", "--run-dir",
                 masked.toString(), "--threads", "1"));
 
+        Path gradual = tmp.resolve("gradual");
+        ok(run("prune", base.toString(), "--sparsity", "0.6", "--gradual", "--finetune-epochs", "1",
+                "--timing-batches", "2", "--run-dir", gradual.toString(), "--threads", "1"));
+        double sparsity = new ObjectMapper().readTree(gradual.resolve("compression.json").toFile())
+                .get("weight_sparsity").asDouble();
+        assertTrue(sparsity >= 0.59 && sparsity <= 0.61, "the schedule reached its target: " + sparsity);
+
         Path int8 = tmp.resolve("int8");
         Object[] q = run("quantize", pruned.toString(), "--calibration-batches", "2", "--timing-batches", "2",
                 "--run-dir", int8.toString(), "--threads", "1");
