@@ -91,10 +91,11 @@ class CompressCommandsTest {
         ok(run("eval", student.toString(), "--threads", "1")); // QAT keeps the plain model's state dict
 
         Object[] bad = run(concat(new String[] {"train", "--set", "steps=1", "--set",
-            "distill.teacher=" + tmp.resolve("nowhere")}, common));
+            "distill.teacher=" + tmp.resolve("nowhere"), "--run-dir", tmp.resolve("bad").toString()}, common));
         assertEquals(2, bad[0]);
         assertTrue(((String) bad[2]).contains("is not a Brisk run directory"), (String) bad[2]);
-        Object[] badSparsity = run("prune", base.toString(), "--sparsity", "1.5");
+        Object[] badSparsity = run("prune", base.toString(), "--sparsity", "1.5", "--run-dir",
+                tmp.resolve("bad-prune").toString());
         assertEquals(2, badSparsity[0]);
     }
 
