@@ -25,7 +25,7 @@ public final class Throughput {
         List<Batch> data = take(loader, warmup + batches);
         boolean was = model.isTraining();
         model.eval();
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             long t0 = 0;
             long samples = 0;
             for (int i = 0; i < data.size(); i++) {

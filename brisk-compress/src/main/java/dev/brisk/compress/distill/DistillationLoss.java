@@ -47,7 +47,7 @@ public final class DistillationLoss implements BatchLoss {
     @Override
     public Tensor apply(Tensor inputs, Tensor student, Tensor targets) {
         Tensor teacherLogits;
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             teacherLogits = teacher.forward(inputs);
         }
         return loss(student, teacherLogits, targets);

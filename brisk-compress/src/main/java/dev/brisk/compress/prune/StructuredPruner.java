@@ -85,7 +85,7 @@ public final class StructuredPruner {
             }
             int[] keep = strongest(weightOf(producer), keepCount, norm);
             Tensor idx = Tensor.ofInts(keep, keep.length);
-            try (var unused = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 layers.set(p, shrinkOutputs(producer, idx, rng));
                 int spatial = 1;
                 for (int i = p + 1; i < c; i++) {

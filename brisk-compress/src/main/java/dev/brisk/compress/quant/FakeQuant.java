@@ -66,7 +66,7 @@ public final class FakeQuant {
 
     /** Runs {@code body} without recording (observer updates). */
     static void untracked(Runnable body) {
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             body.run();
         }
     }

@@ -56,7 +56,7 @@ public final class PostTrainingQuantizer {
         }
         boolean was = model.isTraining();
         model.eval();
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (Tensor x : calibration) {
                 input.observe(x);
                 Tensor y = x;

@@ -78,7 +78,7 @@ class MagnitudePrunerTest {
         Sequential m = mlp(2);
         Linear a = (Linear) m.get(0);
         Linear b = (Linear) m.get(2);
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             b.weight().copyFrom(b.weight().mul(100f)); // the second layer's weights all dwarf the first's
         }
         float[] wa = a.weight().toFloatArray();

@@ -35,7 +35,7 @@ class StructuredPrunerTest {
 
     /** Random running statistics and affine terms, so that batch norm pruning is visible. */
     static void randomizeNorms(Sequential m, Rng rng) {
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (var layer : m.layers()) {
                 if (layer instanceof BatchNorm2d bn) {
                     int c = bn.config().numFeatures();
@@ -77,7 +77,7 @@ class StructuredPrunerTest {
 
         // silencing the removed channels in the original (a zero after BN/ReLU contributes nothing downstream)
         // must give exactly the pruned model's function
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             silence((BatchNorm2d) original.get(1), keep0);
             silence((BatchNorm2d) original.get(5), keep4);
             Linear fc = (Linear) original.get(8);

@@ -78,7 +78,7 @@ class Int8ModelTest {
     @Test
     void quantizedStackTracksTheFloatModelAndSurvivesTheFile(@TempDir Path dir) throws Exception {
         Sequential model = LayerStack.build(SPECS, new int[] {2, 8, 8}, new Rng(3), i -> "layer " + i);
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             var bn = (dev.brisk.nn.BatchNorm2d) model.get(1);
             Rng r = new Rng(4);
             bn.weight().copyFrom(Tensor.rand(r, 6).add(0.5f));
@@ -96,7 +96,7 @@ class Int8ModelTest {
         Tensor x = Tensor.randn(data, 32, 2, 8, 8);
         model.eval();
         Tensor expected;
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             expected = model.forward(x);
         }
         Tensor actual = q.forward(x);
@@ -136,7 +136,7 @@ class Int8ModelTest {
     void foldingBatchNormKeepsTheConvFunction() {
         Sequential s = LayerStack.build(SPECS.subList(0, 2), new int[] {2, 8, 8}, new Rng(7), i -> "l" + i);
         var bn = (dev.brisk.nn.BatchNorm2d) s.get(1);
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Rng r = new Rng(8);
             bn.weight().copyFrom(Tensor.rand(r, 6).add(0.5f));
             bn.bias().copyFrom(Tensor.randn(r, 6));
@@ -147,7 +147,7 @@ class Int8ModelTest {
         var f = PostTrainingQuantizer.fold(c.weight(), c.bias(), bn);
         Tensor x = Tensor.randn(new Rng(9), 3, 2, 8, 8);
         s.eval();
-        try (var unused = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Tensor expected = s.forward(x);
             Tensor folded = Conv.conv2d(x, Tensor.of(f.weight(), 6, 2, 3, 3), Tensor.of(f.bias(), 6), new int[] {1, 1},
                     new int[] {1, 1}, new int[] {1, 1}, 1);
