@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         footer = {"", "  launch --nproc N [--master-port P] [--max-restarts K] -- COMMAND ...",
             "         run COMMAND in N processes with RANK/WORLD_SIZE/master address set, output prefixed by rank"},
         subcommands = {InfoCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
-            TuneCommand.class, DashboardCommand.class})
+            TuneCommand.class, DashboardCommand.class, PruneCommand.class, QuantizeCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

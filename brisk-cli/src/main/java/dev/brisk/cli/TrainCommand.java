@@ -1,5 +1,6 @@
 package dev.brisk.cli;
 
+import dev.brisk.compress.TrainingCompression;
 import dev.brisk.data.DataFileException;
 import dev.brisk.dist.DistEnv;
 import dev.brisk.dist.ProcessGroup;
@@ -164,7 +165,19 @@ final class TrainCommand implements Callable<Integer> {
                         run.trainFlopsPerSample() / 1e6, run.plan().totalSteps(), config.precision(),
                         Parallel.threads(), Kernels.get().backend().name(), dir.toAbsolutePath());
             }
-            Trainer trainer = new Trainer(model, run.loss(), run.optimizer(), run.schedule(), config.precision(),
+            TrainingCompression compression;
+            try {
+                compression = TrainingCompression.of(config, run); // quant.qat and distill.teacher
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (lead && TrainingCompression.requested(config)) {
+                System.out.printf(Locale.ROOT, "  %s%s%n", config.quant().qat() ? "quantization-aware training " : "",
+                        config.distill().enabled() ? "distilling from " + config.distill().teacher() + " (T="
+                                + config.distill().temperature() + ", alpha=" + config.distill().alpha() + ")" : "");
+            }
+            Trainer trainer = new Trainer(compression.model(), compression.loss(), run.optimizer(), run.schedule(),
+                    config.precision(),
                     run.trainLoader(), run.testLoader(), run.plan(), lead ? dir : null, null,
                     run.trainFlopsPerSample(), peak.gflops() * 1e9, console, run.gradientSync());
             injectFault(trainer, rank);
@@ -172,6 +185,7 @@ final class TrainCommand implements Callable<Integer> {
                 RunMonitoring.attach(trainer, config, group == null ? 1 : group.size(), run.trainFlopsPerSample(),
                         peak.gflops() * 1e9, console, window);
             }
+            compression.callbacks().forEach(trainer::addCallback);
             if (config.report().memory() && lead) {
                 trainer.reportMemory();
             }

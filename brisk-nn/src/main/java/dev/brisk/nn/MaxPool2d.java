@@ -45,4 +45,21 @@ public final class MaxPool2d extends Module {
         Checks.rank("MaxPool2d", x, "(N, C, H, W) or (C, H, W)", 3, 4);
         return Pool.maxPool2d(x, kernel, stride, padding, dilation);
     }
+
+    /** (height, width) of the window. */
+    public int[] kernel() {
+        return kernel.clone();
+    }
+
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    public int[] dilation() {
+        return dilation.clone();
+    }
 }

@@ -113,7 +113,9 @@ public final class TrainStep {
                 sync.beforeForward();
                 Tensor l;
                 try (var ac = Autocast.enable(precision.computeType())) {
-                    l = loss.apply(model.forward(b.inputs()), b.targets());
+                    Tensor out = model.forward(b.inputs());
+                    l = loss instanceof BatchLoss bl ? bl.apply(b.inputs(), out, b.targets())
+                            : loss.apply(out, b.targets());
                 }
                 Tensor scaled = scaler.scale(k == 1 ? l : l.mul(scale));
                 peakActivationBytes = Math.max(peakActivationBytes, Graph.savedActivationBytes(scaled));

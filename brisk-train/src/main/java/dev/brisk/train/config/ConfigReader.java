@@ -70,9 +70,16 @@ final class ConfigReader {
                 keyed(DistConfig.Compression.values(), DistConfig.Compression::key), "compression"),
                 ds.number("topk_ratio", 0.01));
         ds.finish();
+        Section q = s.section("quant", null);
+        QuantConfig quant = new QuantConfig(q.bool("qat", false), q.whole("observer_steps", 200));
+        q.finish();
+        Section k = s.section("distill", null);
+        DistillConfig distill = new DistillConfig(k.optString("teacher", null), k.number("temperature", 4),
+                k.number("alpha", 0.9));
+        k.finish();
         s.finish();
         return new TrainConfig(model, data, optim, schedule, precision, epochs, steps, accumulation, clip, eval,
-                checkpoint, seed, threads, report, memory, dist);
+                checkpoint, seed, threads, report, memory, dist, quant, distill);
     }
 
     // ---- data --------------------------------------------------------------------------------------------------

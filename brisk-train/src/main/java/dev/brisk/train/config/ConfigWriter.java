@@ -62,6 +62,13 @@ final class ConfigWriter {
         dist.put("zero", c.dist().zero());
         dist.put("compression", c.dist().compression().key());
         dist.put("topk_ratio", c.dist().topkRatio());
+        ObjectNode quant = root.putObject("quant");
+        quant.put("qat", c.quant().qat());
+        quant.put("observer_steps", c.quant().observerSteps());
+        ObjectNode distill = root.putObject("distill");
+        distill.put("teacher", c.distill().teacher());
+        distill.put("temperature", c.distill().temperature());
+        distill.put("alpha", c.distill().alpha());
         return root;
     }
 

@@ -29,13 +29,18 @@ import java.util.Objects;
  * @param report        {@code report}: see {@link ReportConfig}
  * @param memory        {@code memory}: see {@link MemoryConfig}
  * @param dist          {@code dist}: see {@link DistConfig}; default plain data parallelism
+ * @param quant         {@code quant}: see {@link QuantConfig}; default off
+ * @param distill       {@code distill}: see {@link DistillConfig}; default off
  */
 public record TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim, ScheduleConfig schedule,
                           Precision precision, int epochs, Long steps, int accumulation, Double clipGradNorm,
                           EvalConfig eval, CheckpointConfig checkpoint, long seed, Integer threads,
-                          ReportConfig report, MemoryConfig memory, DistConfig dist) {
+                          ReportConfig report, MemoryConfig memory, DistConfig dist, QuantConfig quant,
+                          DistillConfig distill) {
 
     public TrainConfig {
+        Objects.requireNonNull(quant, "quant");
+        Objects.requireNonNull(distill, "distill");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(optim, "optim");
@@ -76,13 +81,13 @@ public record TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim,
                 "plateau lowers the lr after evaluations, but eval is off; set eval.every_epochs or eval.every_steps");
     }
 
-    /** A configuration with the default {@code dist} section. */
+    /** A configuration with the default {@code dist} section, without quantization-aware training or distillation. */
     public TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim, ScheduleConfig schedule,
                        Precision precision, int epochs, Long steps, int accumulation, Double clipGradNorm,
                        EvalConfig eval, CheckpointConfig checkpoint, long seed, Integer threads,
                        ReportConfig report, MemoryConfig memory) {
         this(model, data, optim, schedule, precision, epochs, steps, accumulation, clipGradNorm, eval, checkpoint,
-                seed, threads, report, memory, DistConfig.defaults());
+                seed, threads, report, memory, DistConfig.defaults(), QuantConfig.defaults(), DistillConfig.defaults());
     }
 
     /** The run {@code ./brisk train} does without a config file. */
