@@ -184,14 +184,21 @@ final class Cdp implements AutoCloseable {
         if (socket != null) {
             socket.abort();
         }
-        browser.destroy();
-        try {
-            if (!browser.waitFor(10, TimeUnit.SECONDS)) {
-                browser.destroyForcibly();
+        // chromium's helper processes (zygote, renderer, GPU) outlive the main one and keep writing to the
+        // profile, so the whole tree is stopped and waited for before the test's directory is deleted
+        java.util.List<ProcessHandle> tree = new java.util.ArrayList<>(browser.descendants().toList());
+        tree.add(browser.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle p : tree) {
+            try {
+                p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                p.destroyForcibly();
             }
-        } catch (InterruptedException e) {
-            browser.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
     }
 }
