@@ -92,8 +92,15 @@ public final class ParameterServer implements AutoCloseable {
         for (Thread t : threads) {
             try {
                 if (!t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-                    throw new DistributedException("parameter server", -1, "workers did not all stop within "
-                            + bound.toSeconds() + " s");
+                    DistributedException late = new DistributedException("parameter server", -1, "workers did not "
+                            + "all stop within " + bound.toSeconds() + " s");
+                    Throwable root = failure.get();
+                    if (root != null) { // the cause comes first; the serving threads still blocked are its echo
+                        RuntimeException first = asUnchecked(root);
+                        first.addSuppressed(late);
+                        throw first;
+                    }
+                    throw late;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -101,11 +108,19 @@ public final class ParameterServer implements AutoCloseable {
             }
         }
         Throwable f = failure.get();
-        if (f instanceof RuntimeException r) {
-            throw r;
-        } else if (f != null) {
-            throw new DistributedException("parameter server", -1, "serving failed: " + f, f);
+        if (f != null) {
+            throw asUnchecked(f);
         }
+    }
+
+    /** The first failure of a serving thread, or null. */
+    Throwable failure() {
+        return failure.get();
+    }
+
+    private static RuntimeException asUnchecked(Throwable f) {
+        return f instanceof RuntimeException r ? r
+                : new DistributedException("parameter server", -1, "serving failed: " + f, f);
     }
 
     private void serve(int w) {
