@@ -49,6 +49,10 @@ final class PsWorkload {
         if (staleness < 0) {
             throw new UsageException("--staleness must be >= 0, got " + staleness);
         }
+        String kind = transport.toLowerCase(Locale.ROOT);
+        if (!kind.equals("thread") && !kind.equals("tcp")) { // before loading the data
+            throw new UsageException("--transport must be thread or tcp, got '" + transport + "'");
+        }
         int batch = batchOpt == null ? 128 : batchOpt;
         int steps = stepsOpt == null ? 20 : stepsOpt;
         boolean real = Mnist.present(DataDir.resolve());
@@ -75,11 +79,8 @@ final class PsWorkload {
         }
         int batches = rows / batch;
         Duration bound = Duration.ofSeconds(300);
-        PsLinks links = switch (transport.toLowerCase(Locale.ROOT)) {
-            case "thread" -> PsLinks.threads(servers, workers, bound);
-            case "tcp" -> PsLinks.loopbackTcp(servers, workers, TOKEN, bound);
-            default -> throw new UsageException("--transport must be thread or tcp, got '" + transport + "'");
-        };
+        PsLinks links = kind.equals("tcp") ? PsLinks.loopbackTcp(servers, workers, TOKEN, bound)
+                : PsLinks.threads(servers, workers, bound);
         java.util.function.IntFunction<AsyncRun.Gradient> model = w -> {
             Module replica = mlp();
             return (params, step, grad) -> {

@@ -92,16 +92,30 @@ final class TrainCommand implements Callable<Integer> {
         return Checkpoints.latest(runDir).isPresent() ? runDir : null;
     }
 
+    /** A fault-injection variable's value as a non-negative integer; a clear error naming it otherwise. */
+    static int parseFaultVariable(String name, String value) {
+        try {
+            int v = Integer.parseInt(value.trim());
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("environment variable " + name + " must be a non-negative integer, got '" + value
+                + "'");
+    }
+
     private void injectFault(Trainer trainer, int rank) {
         String at = System.getenv(FAULT_STEP);
         if (at == null || env == null || env.generation() != 0) {
             return;
         }
         String r = System.getenv(FAULT_RANK);
-        if (rank != (r == null ? 1 : Integer.parseInt(r.trim()))) {
+        if (rank != (r == null ? 1 : parseFaultVariable(FAULT_RANK, r))) {
             return;
         }
-        long step = Long.parseLong(at.trim());
+        long step = parseFaultVariable(FAULT_STEP, at);
         trainer.addCallback(new dev.brisk.train.TrainerCallback() {
             @Override
             public void afterStep(Trainer t, dev.brisk.train.StepResult result) {

@@ -1,6 +1,7 @@
 package dev.brisk.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,5 +112,16 @@ class TrainCommandTest {
         String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
+    }
+
+    @Test
+    void faultInjectionVariablesAreCheckedByName() {
+        assertEquals(6, TrainCommand.parseFaultVariable(TrainCommand.FAULT_STEP, " 6 "));
+        for (String bad : new String[] {"six", "", "-1", "99999999999"}) {
+            UsageException e = assertThrows(UsageException.class,
+                    () -> TrainCommand.parseFaultVariable(TrainCommand.FAULT_RANK, bad));
+            assertTrue(e.getMessage().contains("BRISK_FAULT_RANK") && e.getMessage().contains("'" + bad + "'"),
+                    e.getMessage());
+        }
     }
 }

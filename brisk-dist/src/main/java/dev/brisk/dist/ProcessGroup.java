@@ -58,6 +58,8 @@ public sealed interface ProcessGroup extends AutoCloseable permits SingleProcess
      * Sends {@code buf[off, off+n)} to rank {@code dst}, which must post a matching {@link #recvAsync} of
      * {@code n} elements. Point-to-point messages between two ranks are matched in order, and run in the same
      * per-rank queue as collectives, so both ranks must issue them in the same order relative to the collectives.
+     * The send is buffered: it completes once the payload is copied, without waiting for the receiver, so two
+     * ranks may send to each other before receiving; {@code buf} may be reused once it completes.
      */
     Work sendAsync(float[] buf, int off, int n, int dst);
 

@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * receipt: a mismatched collective fails on the first frame with both descriptions. (3) Each chunk is reduced
  * exactly once along the ring and then copied, so all ranks end with identical bits. (4) A range handed to the
  * writer is not written again until the frame has left (reduce-scatter never revisits a chunk it forwarded, and
- * an all-gather frame for that chunk cannot arrive before it, being causally after it around the ring); an
- * operation returns only after its last frame has left ({@link #flush}).
+ * an all-gather frame for that chunk cannot arrive before it, being causally after it around the ring); a
+ * collective returns only after its last frame has left ({@link #flush}). A point-to-point send instead copies
+ * its payload and returns once the frames are queued, so that two ranks sending to each other never wait on
+ * each other's reads; a failed write aborts the group, so a later operation (here and on the peer) fails.
  *
  * <p>Failures. Every wait has the operation's deadline. The first failure on this rank (EOF or reset from a
  * peer, a malformed or unexpected frame, a timeout) is recorded, offered to the store as the group's first
@@ -173,12 +175,16 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
         peerRank("dst", dst);
         OpDesc d = OpDesc.plain(OpDesc.Kind.SEND, sendSeq[dst]++, n, -1);
         return ops.submit(d + " to rank " + dst, () -> run(d, () -> {
+            // Completes once queued, without waiting for the socket: two ranks sending each other more than the
+            // peers' read buffers hold would otherwise both block here before either reaches its receive. The
+            // copy frees the caller's buffer; a failed write aborts the group, failing a later operation.
+            float[] copy = new float[n];
+            System.arraycopy(buf, off, copy, 0, n);
             int parts = Math.max(1, ceilDiv(n, SEGMENT));
             for (int j = 0; j < parts; j++) {
                 int s = Math.min(j * SEGMENT, n);
-                send(links[dst], d, j, buf, off + s, Math.min(SEGMENT, n - s));
+                send(links[dst], d, j, copy, s, Math.min(SEGMENT, n - s));
             }
-            flush(links[dst], d);
         }));
     }
 

@@ -249,6 +249,46 @@ class CollectivesTest {
         }
     }
 
+    /**
+     * Two ranks each send the other a message far larger than the receiver's read buffers and the socket buffers
+     * before either posts its receive (the crossing sends of a 1F1B pipeline). A send that waited for the write
+     * would block both ranks until the group timeout.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    @Timeout(60)
+    void crossingSendsOfManyMegabytesCompleteBeforeTheReceives(Ranks.Impl impl) {
+        int n = 4 << 20; // 16 MiB each way
+        List<ProcessGroup> groups = Ranks.groups(impl, 2, Duration.ofSeconds(5));
+        try {
+            List<Object> got = Ranks.run(2, r -> {
+                ProcessGroup g = groups.get(r);
+                float[] out = input(r, n, 11);
+                float[] sent = out.clone();
+                g.send(out, 0, n, 1 - r);
+                java.util.Arrays.fill(out, Float.NaN); // the send completed: the buffer is the caller's again
+                float[] in = new float[n];
+                g.recv(in, 0, n, 1 - r);
+                return List.of(sent, in);
+            }, 60);
+            for (int r = 0; r < 2; r++) {
+                if (got.get(r) instanceof Throwable t) {
+                    throw new AssertionError("rank " + r + " failed", t);
+                }
+            }
+            for (int r = 0; r < 2; r++) {
+                float[] sentByPeer = (float[]) ((List<?>) got.get(1 - r)).get(0);
+                assertArrayEquals(sentByPeer, (float[]) ((List<?>) got.get(r)).get(1), "rank " + r + " received");
+            }
+        } finally {
+            Ranks.closeAll(groups);
+        }
+    }
+
+    static Stream<Ranks.Impl> impls() {
+        return Stream.of(Ranks.Impl.values());
+    }
+
     @Test
     void singleProcessGroupIsANoOp() {
         try (ProcessGroup g = Rendezvous.join(DistEnv.single())) {

@@ -144,15 +144,15 @@ public final class TrainingRun implements AutoCloseable {
         return model;
     }
 
-    /**
-     * What the training step calls to keep the replicas identical: the {@link DistributedDataParallel} wrapper when
-     * distributed, {@link GradientSync#none()} otherwise.
-     */
     /** Per-rank model-state memory under ZeRO (measured and by formula), or null without it. */
     public dev.brisk.dist.ddp.ZeroMemory zeroMemory() {
         return ddp == null ? null : ddp.zeroMemory();
     }
 
+    /**
+     * What the training step calls to keep the replicas identical: the {@link DistributedDataParallel} wrapper when
+     * distributed, {@link GradientSync#none()} otherwise.
+     */
     public GradientSync gradientSync() {
         return ddp != null ? ddp : GradientSync.none();
     }

@@ -11,8 +11,6 @@ import java.util.Arrays;
  */
 final class BucketCodec {
 
-    private static final float FP16_MAX = 65504f;
-
     private final Compression compression;
     private final int n;
     private final int m;
@@ -178,7 +176,11 @@ final class BucketCodec {
         return a[index];
     }
 
-    /** F32 to bf16 (round to nearest even) or fp16 (saturating), as the low 16 bits. */
+    /**
+     * F32 to bf16 or fp16 (round to nearest even), as the low 16 bits. Out of fp16's range the value becomes
+     * ±inf, as PyTorch's fp16 compression hook does: clamping to ±65504 would hide an overflow from the fp16
+     * loss scaler (it would never skip the step) and silently clip large gradients.
+     */
     static int half(float x, boolean bf16) {
         if (bf16) {
             int bits = Float.floatToRawIntBits(x);
@@ -187,8 +189,7 @@ final class BucketCodec {
             }
             return (bits + 0x7FFF + (bits >>> 16 & 1)) >>> 16;
         }
-        float s = x > FP16_MAX ? FP16_MAX : x < -FP16_MAX ? -FP16_MAX : x;
-        return Float.floatToFloat16(s) & 0xFFFF;
+        return Float.floatToFloat16(x) & 0xFFFF;
     }
 
     /** The inverse of {@link #half}. */

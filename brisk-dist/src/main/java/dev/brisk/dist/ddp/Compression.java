@@ -8,7 +8,7 @@ import java.util.Locale;
  * <ul>
  *   <li>{@link Kind#NONE}: the F32 ring all-reduce.</li>
  *   <li>{@link Kind#BF16} / {@link Kind#FP16}: each rank divides its bucket by the world size and rounds it to
- *   16 bits (round to nearest even; fp16 saturates to ±65504 rather than overflowing), two values packed per
+ *   16 bits (round to nearest even; past fp16's range ±inf, so a loss scaler sees the overflow), two values packed per
  *   F32 word. The packed buckets are all-gathered and every rank sums them in rank order in F32, so all replicas get
  *   the same bits. Bytes sent per rank: {@code (p−1)·2n}, against {@code 8n(p−1)/p} for the F32 ring: half at
  *   p = 2, ¾ at p = 3, no saving from p = 4 (a ring reducing in 16 bits would keep the half; the process group

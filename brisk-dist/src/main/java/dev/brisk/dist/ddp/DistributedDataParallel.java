@@ -64,8 +64,8 @@ import java.util.SequencedMap;
  *
  * <p><b>ZeRO</b> ({@link Options#zeroStage()} 1 or 2): the buckets are also the unit of sharding: rank {@code r}
  * owns chunk {@code r} of every bucket, trains with {@link #shardOptimizer(Optimizer)} (state for its chunks only)
- * and all-gathers the updated parameters in {@link #afterOptimizerStep()}; stage 2 reduce-scatters the buckets
- * instead of all-reducing them and keeps only the owned gradients. See {@link ZeroShards}.
+ * and all-gathers the updated parameters in {@link #afterOptimizerStep()}; both stages reduce-scatter the buckets
+ * instead of all-reducing them, and stage 2 keeps only the owned gradients between steps. See {@link ZeroShards}.
  *
  * <p>With a group of size 1 every method is a no-op: single-process training may run this code path.
  */

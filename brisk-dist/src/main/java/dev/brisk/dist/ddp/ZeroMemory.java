@@ -11,8 +11,8 @@ import java.util.Locale;
  * @param stage                  1 or 2
  * @param ranks                  N
  * @param parameterBytes         the full F32 parameters every rank keeps
- * @param gradientBytes          gradient memory kept between reduction and update (the kept buckets in stage 1, the
- *                               owned shard in stage 2)
+ * @param gradientBytes          gradient memory kept between reduction and update (the kept buckets and the owned
+ *                               shard in stage 1, the owned shard in stage 2)
  * @param optimizerStateBytes    the optimizer slots this rank allocated (0 before its first step)
  * @param expectedGradientBytes  the formula's gradients
  * @param expectedOptimizerBytes the formula's optimizer state

@@ -32,11 +32,14 @@ import java.util.Map;
  * Elementwise rules only: LAMB and LARS scale each parameter by a norm taken over the whole tensor, which a slice
  * does not have.
  *
- * <p>Stage 1 all-reduces the gradient buckets as DDP does and keeps them (the shard views' gradients point into
- * them); stage 2 reduce-scatters them, copies the
- * owned chunk into a persistent shard ({@code 4Ψ/N} bytes) and drops the bucket buffer once the parameters are
- * gathered, so between steps a rank holds only its gradient shard. (During the step the bucket buffers exist in
- * full, as autograd's own gradients do: the saving is of the state that lives across steps.)
+ * <p>Both stages reduce-scatter the gradient buckets (plus a small all-reduce of the "has a gradient" flags): a
+ * rank reads only its own chunk, and with the all-gather of the parameters a step moves as many bytes as DDP's
+ * all-reduce ({@code 2Ψ} elements through the ring), not half as many more. The owned chunk is copied into a persistent
+ * shard ({@code 4Ψ/N} bytes), which the shard views' gradients point into: the bucket buffers are reused by
+ * {@link #gatherParameters}, so a gradient that aliased them would turn into parameters. Stage 1 keeps the bucket
+ * buffers between steps; stage 2 drops them once the parameters are gathered, so between steps a rank holds only
+ * its gradient shard. (During the step the bucket buffers exist in full, as autograd's own gradients do: the
+ * saving is of the state that lives across steps.)
  */
 final class ZeroShards {
 
@@ -85,7 +88,7 @@ final class ZeroShards {
             }
         }
         this.shardNumel = gradOffset;
-        this.shardGrad = stage == 2 ? new float[gradOffset] : null; // stage 1 reads the kept buckets
+        this.shardGrad = new float[gradOffset];
         this.totalNumel = total;
     }
 
@@ -128,11 +131,8 @@ final class ZeroShards {
         return new Optimizer(full.rule(), full.lr(), groups.toArray(ParamGroup[]::new));
     }
 
-    /** Starts bucket {@code b}'s reduction: all-reduce (stage 1) or reduce-scatter (stage 2) of the gradients. */
+    /** Starts bucket {@code b}'s reduction: reduce-scatter of the gradients (this rank needs only its chunk). */
     Work start(Bucket b) {
-        if (stage == 1) {
-            return group.allReduceAsync(b.flat, 0, b.flat.length, Reduction.AVG);
-        }
         group.reduceScatterAsync(b.flat, 0, b.numel, Reduction.AVG);
         // the "has a gradient" flags: every rank needs them all; queued after the reduce-scatter, so done after it
         return group.allReduceAsync(b.flat, b.numel, b.params.size(), Reduction.AVG);
@@ -149,12 +149,8 @@ final class ZeroShards {
                 s.view.setGrad(null);
                 continue;
             }
-            if (stage == 1) {
-                s.view.setGrad(Tensor.wrap(DType.F32, b.flat).narrow(0, s.bucketOffset, s.length));
-            } else {
-                System.arraycopy(b.flat, s.bucketOffset, shardGrad, s.gradOffset, s.length);
-                s.view.setGrad(Tensor.wrap(DType.F32, shardGrad).narrow(0, s.gradOffset, s.length));
-            }
+            System.arraycopy(b.flat, s.bucketOffset, shardGrad, s.gradOffset, s.length);
+            s.view.setGrad(Tensor.wrap(DType.F32, shardGrad).narrow(0, s.gradOffset, s.length));
         }
         for (Bucket b : buckets) {
             for (Param p : b.params) {
@@ -327,7 +323,7 @@ final class ZeroShards {
                 stateFloats += t.numel();
             }
         }
-        long gradFloats = stage == 1 ? totalNumel : shardNumel;
+        long gradFloats = stage == 1 ? totalNumel + shardNumel : shardNumel; // stage 1: the kept buckets too
         int k = opt.rule().stateSlots().size();
         int n = group.size();
         return new ZeroMemory(stage, n, 4 * totalNumel, 4 * gradFloats, 4 * stateFloats,

@@ -29,7 +29,8 @@ import java.util.Objects;
  *
  * <p>Every rank of the group must call {@link #step} with the same number of micro-batches; only stage 0 reads the
  * inputs and only the last stage the targets (others may pass null). Communication is blocking and ordered by the
- * schedule; sends are buffered by the process group, so neither schedule can deadlock.
+ * schedule; sends are buffered by the process group (a send completes once its payload is copied, before the
+ * peer reads it), so two stages sending each other activations and gradients at once cannot deadlock.
  */
 public final class PipelineStage {
 

@@ -47,38 +47,57 @@ public final class AsyncRun {
         int workers = links.workerSide().size();
         int n = init.length;
         List<ParameterServer> ps = new ArrayList<>();
-        for (int k = 0; k < servers; k++) {
-            float[] shard = java.util.Arrays.copyOfRange(init, PsProtocol.start(n, servers, k),
-                    PsProtocol.end(n, servers, k));
-            ps.add(new ParameterServer(shard, links.serverSide().get(k), s, lr).start());
-        }
-        long t0 = System.nanoTime();
-        runThreads(workers, w -> {
-            Gradient g = model.apply(w);
-            float[] params = new float[n];
-            float[] grad = new float[n];
-            try (PsWorker worker = new PsWorker(links.workerSide().get(w), n)) {
-                for (long i = 0; i < steps; i++) {
-                    worker.pull(params);
-                    g.compute(params, i, grad);
-                    worker.push(grad);
-                }
+        try {
+            for (int k = 0; k < servers; k++) {
+                float[] shard = java.util.Arrays.copyOfRange(init, PsProtocol.start(n, servers, k),
+                        PsProtocol.end(n, servers, k));
+                ps.add(new ParameterServer(shard, links.serverSide().get(k), s, lr).start());
             }
-        }, bound);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        float[] out = new float[n];
-        long[] hist = new long[0];
-        long lead = 0;
-        for (int k = 0; k < servers; k++) {
-            ParameterServer server = ps.get(k);
-            server.awaitWorkers(bound);
-            float[] v = server.values();
-            System.arraycopy(v, 0, out, PsProtocol.start(n, servers, k), v.length);
-            hist = add(hist, server.stalenessHistogram());
-            lead = Math.max(lead, server.maxClockLead());
-            server.close();
+            long t0 = System.nanoTime();
+            try {
+                runThreads(workers, w -> {
+                    Gradient g = model.apply(w);
+                    float[] params = new float[n];
+                    float[] grad = new float[n];
+                    try (PsWorker worker = new PsWorker(links.workerSide().get(w), n)) {
+                        for (long i = 0; i < steps; i++) {
+                            worker.pull(params);
+                            g.compute(params, i, grad);
+                            worker.push(grad);
+                        }
+                    }
+                }, bound);
+            } catch (RuntimeException e) {
+                for (ParameterServer server : ps) { // a worker's error may only echo a server's
+                    Throwable root = server.failure();
+                    if (root != null && root != e) {
+                        e.addSuppressed(root);
+                    }
+                }
+                throw e;
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            float[] out = new float[n];
+            long[] hist = new long[0];
+            long lead = 0;
+            for (int k = 0; k < servers; k++) {
+                ParameterServer server = ps.get(k);
+                server.awaitWorkers(bound);
+                float[] v = server.values();
+                System.arraycopy(v, 0, out, PsProtocol.start(n, servers, k), v.length);
+                hist = add(hist, server.stalenessHistogram());
+                lead = Math.max(lead, server.maxClockLead());
+            }
+            return new Result(out, hist, lead, seconds);
+        } finally {
+            // workers' ends first: a server blocked reading from a worker then fails at once (idempotent closes)
+            for (List<dev.brisk.dist.ProcessGroup> worker : links.workerSide()) {
+                worker.forEach(dev.brisk.dist.ProcessGroup::close);
+            }
+            for (ParameterServer server : ps) {
+                server.close();
+            }
         }
-        return new Result(out, hist, lead, seconds);
     }
 
     /**

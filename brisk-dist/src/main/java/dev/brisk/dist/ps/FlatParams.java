@@ -2,7 +2,6 @@ package dev.brisk.dist.ps;
 
 import dev.brisk.nn.Module;
 import dev.brisk.tensor.Tensor;
-import java.util.List;
 
 /**
  * A module's parameters as one flat {@code float[]} in {@link Module#parameters()} order — the vector a parameter
@@ -74,14 +73,5 @@ public final class FlatParams {
         if (flat.length != n) {
             throw new IllegalArgumentException("flat vector has " + flat.length + " floats, the model " + n);
         }
-    }
-
-    /** For callers that keep a parameter list: total elements. */
-    static int count(List<Tensor> params) {
-        int n = 0;
-        for (Tensor p : params) {
-            n += p.numel();
-        }
-        return n;
     }
 }

@@ -36,7 +36,8 @@ public final class ParameterServer implements AutoCloseable {
     private final long[] clocks;
     private final boolean[] finished;
     private final long[] pulledVersion;
-    private final List<Long> histogram = new ArrayList<>();
+    private long[] histogram = new long[8]; // histogram[k]: pushes of staleness k
+    private int maxStaleness = -1;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private long version;
@@ -92,8 +93,15 @@ public final class ParameterServer implements AutoCloseable {
         for (Thread t : threads) {
             try {
                 if (!t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-                    throw new DistributedException("parameter server", -1, "workers did not all stop within "
-                            + bound.toSeconds() + " s");
+                    DistributedException late = new DistributedException("parameter server", -1, "workers did not "
+                            + "all stop within " + bound.toSeconds() + " s");
+                    Throwable root = failure.get();
+                    if (root != null) { // the cause comes first; the serving threads still blocked are its echo
+                        RuntimeException first = asUnchecked(root);
+                        first.addSuppressed(late);
+                        throw first;
+                    }
+                    throw late;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -101,11 +109,19 @@ public final class ParameterServer implements AutoCloseable {
             }
         }
         Throwable f = failure.get();
-        if (f instanceof RuntimeException r) {
-            throw r;
-        } else if (f != null) {
-            throw new DistributedException("parameter server", -1, "serving failed: " + f, f);
+        if (f != null) {
+            throw asUnchecked(f);
         }
+    }
+
+    /** The first failure of a serving thread, or null. */
+    Throwable failure() {
+        return failure.get();
+    }
+
+    private static RuntimeException asUnchecked(Throwable f) {
+        return f instanceof RuntimeException r ? r
+                : new DistributedException("parameter server", -1, "serving failed: " + f, f);
     }
 
     private void serve(int w) {
@@ -178,13 +194,21 @@ public final class ParameterServer implements AutoCloseable {
             for (int i = 0; i < shard.length; i++) {
                 shard[i] -= rate * grad[i];
             }
-            histogram.add(version - pulledVersion[w]);
+            count((int) (version - pulledVersion[w]));
             version++;
             clocks[w] = clock + 1;
             clockAdvanced.signalAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    private void count(int staleness) {
+        if (staleness >= histogram.length) {
+            histogram = java.util.Arrays.copyOf(histogram, Math.max(staleness + 1, 2 * histogram.length));
+        }
+        histogram[staleness]++;
+        maxStaleness = Math.max(maxStaleness, staleness);
     }
 
     private void finish(int w) {
@@ -240,12 +264,7 @@ public final class ParameterServer implements AutoCloseable {
     public long[] stalenessHistogram() {
         lock.lock();
         try {
-            long max = histogram.stream().mapToLong(Long::longValue).max().orElse(-1);
-            long[] h = new long[(int) max + 1];
-            for (long v : histogram) {
-                h[(int) v]++;
-            }
-            return h;
+            return java.util.Arrays.copyOf(histogram, maxStaleness + 1);
         } finally {
             lock.unlock();
         }

@@ -15,6 +15,7 @@ import dev.brisk.dist.ddp.DistributedDataParallelTest.Data;
 import dev.brisk.nn.Linear;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.loss.MseLoss;
+import dev.brisk.optim.LossScaler;
 import dev.brisk.optim.Optimizer;
 import dev.brisk.optim.Sgd;
 import dev.brisk.tensor.Rng;
@@ -32,15 +33,20 @@ class CompressionTest {
     // ---- codec -------------------------------------------------------------------------------------------------
 
     @Test
-    void bf16RoundsToNearestEvenAndFp16Saturates() {
+    void bf16RoundsToNearestEvenAndFp16OverflowsToInfinity() {
         assertEquals(0x3F80, BucketCodec.half(1f, true));
         assertEquals(1f, BucketCodec.full(BucketCodec.half(1f + 0x1p-8f, true), true)); // tie → even (down)
         assertEquals(1f + 0x1p-6f, BucketCodec.full(BucketCodec.half(1f + 3 * 0x1p-8f, true), true)); // tie → up
         assertEquals(1f + 0x1p-7f, BucketCodec.full(BucketCodec.half(1f + 0x1p-7f + 0x1p-10f, true), true));
         assertEquals(-2.5f, BucketCodec.full(BucketCodec.half(-2.5f, true), true));
         assertTrue(Float.isNaN(BucketCodec.full(BucketCodec.half(Float.NaN, true), true)));
-        assertEquals(65504f, BucketCodec.full(BucketCodec.half(1e6f, false), false));
-        assertEquals(-65504f, BucketCodec.full(BucketCodec.half(-1e6f, false), false));
+        assertEquals(Float.POSITIVE_INFINITY, BucketCodec.full(BucketCodec.half(1e6f, false), false));
+        assertEquals(Float.NEGATIVE_INFINITY, BucketCodec.full(BucketCodec.half(-1e6f, false), false));
+        assertEquals(Float.POSITIVE_INFINITY, BucketCodec.full(BucketCodec.half(65520f, false), false));
+        assertEquals(65504f, BucketCodec.full(BucketCodec.half(65519f, false), false)); // rounds down to the max
+        assertEquals(Float.NEGATIVE_INFINITY,
+                BucketCodec.full(BucketCodec.half(Float.NEGATIVE_INFINITY, false), false));
+        assertTrue(Float.isNaN(BucketCodec.full(BucketCodec.half(Float.NaN, false), false)));
         assertEquals(0.5f, BucketCodec.full(BucketCodec.half(0.5f, false), false));
     }
 
@@ -189,6 +195,55 @@ class CompressionTest {
     @Timeout(60)
     void fp16CompressedDdpMatchesUncompressedWithinFp16Precision() {
         checkSixteenBit(Impl.THREAD, 2, Compression.fp16(), 2 * 0x1p-11);
+    }
+
+    /**
+     * A loss scale of 2^30 makes the scaled gradients finite in F32 but far beyond fp16's range: the fp16 wire
+     * format must carry that overflow as inf, so the loss scaler sees it, skips the step on every rank and backs
+     * off (a clamp to ±65504 would have let the clipped step through).
+     */
+    @Test
+    @Timeout(60)
+    void anFp16OverflowOnTheWireReachesTheLossScalerAndSkipsTheStep() {
+        int p = 2;
+        Data d = Data.make(1, 4 * p, false);
+        List<ProcessGroup> groups = DdpRanks.groups(Impl.THREAD, p);
+        try {
+            List<Object> res = DdpRanks.ok(DdpRanks.run(p, r -> {
+                Module m = mlp(7, HIDDEN);
+                Map<String, float[]> before = snapshot(m);
+                var opts = DistributedDataParallel.Options.defaults().withCompression(Compression.fp16());
+                DistributedDataParallel ddp = new DistributedDataParallel(m, groups.get(r), opts);
+                Optimizer opt = Optimizer.of(Sgd.plain(), 0.05, m.namedParameters(), 0);
+                LossScaler scaler = LossScaler.dynamic(new LossScaler.Config(0x1p30, 2, 0.5, 2000, 1, 10));
+                scaler.scale(new MseLoss().apply(ddp.forward(rows(d.x().get(0), 4 * r, 4)),
+                        rows(d.y().get(0), 4 * r, 4))).backward();
+                float largest = 0;
+                for (Tensor t : m.parameters()) {
+                    for (float g : t.grad().toFloatArray()) {
+                        largest = Math.max(largest, Math.abs(g));
+                    }
+                }
+                assertTrue(Float.isFinite(largest) && largest / p > 65520f, "scaled local gradient " + largest
+                        + " should be finite but past fp16's range");
+                ddp.finishGradients();
+                boolean stepped = scaler.step(opt);
+                scaler.update();
+                return new Object[] {stepped, scaler.scale(), before, snapshot(m)};
+            }, 60));
+            for (Object o : res) {
+                Object[] out = (Object[]) o;
+                assertEquals(false, out[0], "the step should be skipped");
+                assertEquals(0x1p29f, (float) out[1], "the scale should back off");
+                @SuppressWarnings("unchecked")
+                Map<String, float[]> before = (Map<String, float[]>) out[2];
+                @SuppressWarnings("unchecked")
+                Map<String, float[]> after = (Map<String, float[]>) out[3];
+                before.forEach((n, w) -> assertArrayEquals(w, after.get(n), n + " changed"));
+            }
+        } finally {
+            DdpRanks.closeAll(groups);
+        }
     }
 
     @Test

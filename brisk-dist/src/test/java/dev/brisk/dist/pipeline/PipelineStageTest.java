@@ -70,9 +70,9 @@ class PipelineStageTest {
     }
 
     static Outcome pipelined(Ranks.Impl impl, Sequential model, StagePartition part, PipelineSchedule sched,
-                             Tensor x, Tensor y) {
+                             Tensor x, Tensor y, Duration timeout) {
         int p = part.stages();
-        List<ProcessGroup> groups = Ranks.groups(impl, p, Duration.ofSeconds(30));
+        List<ProcessGroup> groups = Ranks.groups(impl, p, timeout);
         Map<String, float[]> grads = new LinkedHashMap<>();
         List<Object> results = Ranks.run(p, r -> {
             try (ProcessGroup g = groups.get(r)) {
@@ -114,12 +114,17 @@ class PipelineStageTest {
 
     static void check(LongFunction<Sequential> build, int[] shapeX, int[] shapeY, Ranks.Impl impl, int[] starts,
                       PipelineSchedule sched) {
+        check(build, shapeX, shapeY, impl, starts, sched, Duration.ofSeconds(30));
+    }
+
+    static void check(LongFunction<Sequential> build, int[] shapeX, int[] shapeY, Ranks.Impl impl, int[] starts,
+                      PipelineSchedule sched, Duration timeout) {
         Rng data = new Rng(99);
         Tensor x = Tensor.randn(data, shapeX);
         Tensor y = Tensor.randn(data, shapeY);
         Outcome ref = reference(build.apply(7), x, y);
         Sequential model = build.apply(7);
-        Outcome got = pipelined(impl, model, new StagePartition(model.size(), starts), sched, x, y);
+        Outcome got = pipelined(impl, model, new StagePartition(model.size(), starts), sched, x, y, timeout);
         assertEquals(ref.loss(), got.loss(), 1e-5);
         assertEquals(ref.grads().keySet(), got.grads().keySet());
         ref.grads().forEach((n, v) -> assertClose(v, got.grads().get(n), "grad " + n));
@@ -151,6 +156,26 @@ class PipelineStageTest {
                 new int[] {0, 2}, PipelineSchedule.ONE_F_ONE_B);
         check(PipelineStageTest::transformer, new int[] {8, 4, 8}, new int[] {8, 4, 8}, Ranks.Impl.THREAD,
                 new int[] {0, 1, 2, 3}, PipelineSchedule.GPIPE);
+    }
+
+    /** Two layers whose activation between them is {@code WIDE} floats per row. */
+    static Sequential wide(long seed) {
+        Rng rng = new Rng(seed);
+        return new Sequential(new Linear(4, WIDE, rng), new Tanh(), new Linear(WIDE, 3, rng));
+    }
+
+    private static final int WIDE = 4096;
+
+    /**
+     * 1F1B over TCP with 16 MiB activations per micro-batch (1024 rows × 4096 floats): in the steady state stage 0
+     * sends the next activation while stage 1 sends a gradient back, each far more than the peer's read buffers
+     * and the socket buffers hold. A send that waited for the peer to read would block both stages until the
+     * (short) group timeout.
+     */
+    @Test
+    void oneFOneBOverTcpWithMegabyteActivationsDoesNotDeadlock() {
+        check(PipelineStageTest::wide, new int[] {MICRO * 1024, 4}, new int[] {MICRO * 1024, 3}, Ranks.Impl.TCP,
+                new int[] {0, 2}, PipelineSchedule.ONE_F_ONE_B, Duration.ofSeconds(10));
     }
 
     @Test

@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.brisk.dist.DistributedException;
 import dev.brisk.dist.Ranks;
+import dev.brisk.dist.ThreadGroup;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * Asynchronous SGD against synchronous SGD at the same number of samples: a parameter server (thread and TCP
- * links, one and two servers, bounded staleness) and Hogwild reach an accuracy within a point of plain
- * SGD on the generated problem; the staleness bound holds; a worker that stops pushing makes pulls time out.
+ * links, one and two servers, bounded staleness) and Hogwild reach an accuracy at most a point below plain
+ * SGD on the generated problem; the staleness bound holds; a worker that stops pushing makes pulls time out; a
+ * failed worker leaves no server running.
  */
 class AsyncTrainingTest {
 
@@ -47,7 +53,8 @@ class AsyncTrainingTest {
         AsyncRun.Result r = AsyncRun.parameterServer(PsLinks.threads(2, workers, BOUND), init, STEPS / workers, 2,
                 AsyncTrainingTest::decay, w -> DATA.gradient(s -> s * workers + w), BOUND);
         double async = DATA.accuracy(r.params());
-        assertEquals(sync, async, 1.0, "parameter server vs synchronous accuracy");
+        // one-sided: the runs are nondeterministic, and asynchrony may as well end a little better
+        assertTrue(async >= sync - 1.0, "parameter server accuracy " + async + " vs synchronous " + sync);
         assertEquals(2L * STEPS, Arrays.stream(r.staleness()).sum(), "one histogram entry per push per server");
         assertTrue(r.maxClockLead() <= 2, "lead " + r.maxClockLead());
     }
@@ -93,24 +100,71 @@ class AsyncTrainingTest {
         AsyncRun.Result r = AsyncRun.hogwild(FlatParams.values(Blobs.mlp()), threads, STEPS / threads,
                 AsyncTrainingTest::decay,
                 w -> DATA.gradient(s -> s * threads + w), BOUND);
-        assertEquals(sync, DATA.accuracy(r.params()), 1.0, "Hogwild vs synchronous accuracy");
+        double async = DATA.accuracy(r.params());
+        assertTrue(async >= sync - 1.0, "Hogwild accuracy " + async + " vs synchronous " + sync);
     }
 
+    /**
+     * Worker 1 never pushes, so worker 0's pull at clock 1 (staleness 0) waits for it and fails after its link's
+     * timeout, naming the straggler and the bound. Worker 1's own link times out later, so the failure seen is the
+     * staleness wait, and the server reports it first even while its thread for worker 1 is still waiting.
+     */
     @Test
     void aWorkerThatStopsPushingTimesOutTheOthers() {
-        PsLinks links = PsLinks.threads(1, 2, Duration.ofMillis(500));
-        ParameterServer server = new ParameterServer(new float[4], links.serverSide().get(0), 0, 0.1f).start();
-        PsWorker fast = new PsWorker(links.workerSide().get(0), 4);
-        float[] v = new float[4];
-        fast.pull(v);
-        fast.push(new float[4]);
-        // worker 1 never pushes: a pull at clock 1 with staleness 0 waits for it, then fails; the server names it
-        assertThrows(DistributedException.class, () -> fast.pull(v));
-        DistributedException e = assertThrows(DistributedException.class,
-                () -> server.awaitWorkers(Duration.ofSeconds(10)));
-        assertTrue(e.getMessage().contains("worker 1"), e.getMessage());
-        server.close();
-        links.workerSide().forEach(l -> l.forEach(g -> g.close()));
+        List<ThreadGroup> fastLink = ThreadGroup.create(2, Duration.ofMillis(500));
+        List<ThreadGroup> idleLink = ThreadGroup.create(2, Duration.ofSeconds(3));
+        ParameterServer server = new ParameterServer(new float[4], List.of(fastLink.get(0), idleLink.get(0)), 0,
+                0.1f).start();
+        PsWorker fast = new PsWorker(List.of(fastLink.get(1)), 4);
+        try {
+            float[] v = new float[4];
+            fast.pull(v);
+            fast.push(new float[4]);
+            assertThrows(DistributedException.class, () -> fast.pull(v));
+            // the server's thread for worker 1 is still in its 3 s receive: the stored cause comes first
+            DistributedException e = assertThrows(DistributedException.class,
+                    () -> server.awaitWorkers(Duration.ofMillis(1000)));
+            assertTrue(e.getMessage().contains("staleness bound 0"), e.getMessage());
+            assertTrue(e.getMessage().contains("for worker 1"), e.getMessage());
+        } finally {
+            server.close();
+            fastLink.get(1).close();
+            idleLink.get(1).close();
+        }
+    }
+
+    /**
+     * A worker that fails before it ever talks to the servers (its model cannot be built) leaves the server's thread
+     * for it waiting on the link: the run must still close every server and link, so those threads end long before
+     * the links' timeout rather than linger after the error is reported.
+     */
+    @Test
+    void aFailedWorkerDoesNotLeaveServersRunning() {
+        Set<Thread> before = serving();
+        PsLinks links = PsLinks.loopbackTcp(2, 2, "ps-test-token-0123456789", Duration.ofSeconds(60));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> AsyncRun.parameterServer(links,
+                FlatParams.values(Blobs.mlp()), 5, 1, k -> LR, w -> {
+                    if (w == 0) {
+                        throw new IllegalStateException("no model for worker 0");
+                    }
+                    return DATA.gradient(s -> s * 2 + w);
+                }, BOUND));
+        assertEquals("no model for worker 0", e.getMessage());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); // a third of the links' timeout
+        Set<Thread> left = serving();
+        left.removeAll(before);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            sleep(20);
+            left.removeIf(t -> !t.isAlive());
+        }
+        assertTrue(left.isEmpty(), "still serving: " + left);
+    }
+
+    private static Set<Thread> serving() {
+        Set<Thread> out = new HashSet<>();
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("brisk-ps-serve"))
+                .forEach(out::add);
+        return out;
     }
 
     private static void sleep(long ms) {

@@ -74,6 +74,9 @@ public record TrainConfig(ModelConfig model, DataConfig data, OptimConfig optim,
                 "blocks checkpoints transformer blocks; model " + model.kind().key() + " has none (use none)");
         check(dist.zero() == 0 || precision != Precision.FP16, "dist.zero", "ZeRO with fp16 is not supported: the "
                 + "loss scaler would decide to skip a step on each rank's gradient shard alone; use bf16 or fp32");
+        check(dist.compression() != DistConfig.Compression.TOPK || precision != Precision.FP16, "dist.compression",
+                "top-k compression with fp16 is not supported: its residual keeps loss-scaled gradients, which a "
+                + "change of the loss scale would corrupt; use bf16 or fp32, or dist.compression none, bf16 or fp16");
         check(steps == null || schedule.warmupSteps() < steps, "schedule.warmup_steps", "warm-up of "
                 + schedule.warmupSteps() + " steps leaves nothing of a run of " + steps + " steps; make it shorter");
         check(!(schedule.curve() instanceof ScheduleConfig.Plateau)

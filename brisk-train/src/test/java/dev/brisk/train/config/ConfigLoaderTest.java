@@ -195,6 +195,11 @@ class ConfigLoaderTest {
         assertEquals(DistConfig.Compression.TOPK, t.dist().compression());
         assertEquals(0.1, t.dist().topkRatio());
         assertEquals(t, ConfigLoader.parse(t.toYaml(), "back.yaml", List.of()));
+        e = assertThrows(ConfigException.class, () -> parse("precision: fp16", "dist.compression=topk"));
+        assertEquals("dist.compression", e.key());
+        assertTrue(e.problem().contains("residual keeps loss-scaled gradients"), e.problem());
+        assertEquals(DistConfig.Compression.FP16, parse("precision: fp16", "dist.compression=fp16").dist()
+                .compression());
         e = assertThrows(ConfigException.class, () -> parse("dist: {zero: 1, compression: bf16}"));
         assertEquals("dist.compression", e.key());
         e = assertThrows(ConfigException.class, () -> parse("dist: {compression: gzip}"));
