@@ -25,7 +25,7 @@ class TuneSearchCommandTest {
                 optim.name: {type: categorical, values: [adam, sgd]}
                 """);
         Path dir = tmp.resolve("search");
-        Object[] r = MonitorCommandsTest.run("tune", "search", "--space", space.toString(), "--trials", "2",
+        Object[] r = Cli.run("tune", "search", "--space", space.toString(), "--trials", "2",
                 "--parallel", "2", "--sampler", "random", "--pruner", "none", "--search-dir", dir.toString(),
                 "--threads", "1", "--set", "data.dir=" + data, "--set", "model=mlp", "--set", "data.batch_size=32",
                 "--set", "data.workers=0", "--set", "steps=4", "--set", "eval.every_steps=2");
@@ -53,7 +53,7 @@ class TuneSearchCommandTest {
     void aSpaceWithAnUnknownConfigKeyIsAUsageError(@TempDir Path tmp) throws Exception {
         Path space = tmp.resolve("space.yaml");
         Files.writeString(space, "optim.learning_rate: {type: uniform, low: 0.1, high: 0.2}\n");
-        Object[] r = MonitorCommandsTest.run("tune", "search", "--space", space.toString(), "--search-dir",
+        Object[] r = Cli.run("tune", "search", "--space", space.toString(), "--search-dir",
                 tmp.resolve("s").toString());
         assertEquals(2, r[0], (String) r[1]);
         assertTrue(((String) r[2]).contains("learning_rate"), (String) r[2]);
