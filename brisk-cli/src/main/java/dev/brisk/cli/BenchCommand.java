@@ -148,11 +148,18 @@ final class BenchCommand implements Callable<Integer> {
             throw new UsageException("--nproc must be between 2 and 16, got " + nproc);
         }
         try {
-            var r = dev.brisk.dist.AllReduceBenchmark.run(nproc, 25_000_000, steps == null ? 8 : steps);
-            System.out.printf(java.util.Locale.ROOT, "allreduce  nproc=%d  100 MB per rank: busbw %.2f GB/s, algbw %.2f"
-                    + " GB/s, single-stream socket copy %.2f GB/s (%.0f%%)%n", nproc, r.busbwGBs(), r.algbwGBs(),
-                    r.socketGBs(), 100 * r.busbwGBs() / r.socketGBs());
+            int iters = steps == null ? 8 : steps;
+            var r = dev.brisk.dist.AllReduceBenchmark.run(nproc, 25_000_000, iters, true);
+            var tcp = dev.brisk.dist.AllReduceBenchmark.run(nproc, 25_000_000, iters, false);
+            for (var x : List.of(r, tcp)) {
+                System.out.printf(java.util.Locale.ROOT, "allreduce  nproc=%d  100 MB per rank over %s: busbw %.2f GB/s,"
+                        + " algbw %.2f GB/s, single-stream socket copy %.2f GB/s (%.0f%%)%n", nproc, x.transport(),
+                        x.busbwGBs(), x.algbwGBs(), x.socketGBs(), 100 * x.busbwOverSocket());
+            }
             ObjectNode out = (ObjectNode) new ObjectMapper().readTree(r.toJson());
+            out.put("tcp_busbw_gb_s", Math.round(tcp.busbwGBs() * 1000) / 1000.0);
+            out.put("tcp_socket_gb_s", Math.round(tcp.socketGBs() * 1000) / 1000.0);
+            out.put("tcp_busbw_over_socket", Math.round(tcp.busbwOverSocket() * 1000) / 1000.0);
             out.put("data", "synthetic");
             return out;
         } catch (java.io.IOException e) {

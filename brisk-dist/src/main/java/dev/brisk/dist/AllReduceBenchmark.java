@@ -39,50 +39,65 @@ public final class AllReduceBenchmark {
 
     private static final String RESULT = "BRISK_BENCH_RESULT ";
 
-    /** One run's numbers; bandwidths in GB/s (10^9 bytes per second). */
-    public record Result(int nproc, int floats, int iters, double secondsPerIter, double algbwGBs, double busbwGBs,
-                         double socketGBs) {
+    /**
+     * One run's numbers; bandwidths in GB/s (10^9 bytes per second); {@code transport} is {@code shm} when the
+     * ring's neighbours exchanged data through shared memory ({@link ShmChannel}), else {@code tcp}.
+     */
+    public record Result(int nproc, int floats, int iters, String transport, double secondsPerIter, double algbwGBs,
+                         double busbwGBs, double socketGBs) {
+
+        public double busbwOverSocket() {
+            return socketGBs > 0 ? busbwGBs / socketGBs : 0;
+        }
 
         public String toJson() {
             return String.format(Locale.ROOT, "{\"nproc\":%d,\"floats\":%d,\"bytes_per_rank\":%d,\"iters\":%d,"
-                            + "\"seconds_per_iter\":%.6f,\"algbw_gb_s\":%.3f,\"busbw_gb_s\":%.3f,\"socket_gb_s\":%.3f,"
-                            + "\"busbw_over_socket\":%.3f}", nproc, floats, 4L * floats, iters, secondsPerIter, algbwGBs,
-                    busbwGBs, socketGBs, socketGBs > 0 ? busbwGBs / socketGBs : 0);
+                            + "\"transport\":\"%s\",\"seconds_per_iter\":%.6f,\"algbw_gb_s\":%.3f,\"busbw_gb_s\":%.3f,"
+                            + "\"socket_gb_s\":%.3f,\"busbw_over_socket\":%.3f}", nproc, floats, 4L * floats, iters, transport,
+                    secondsPerIter, algbwGBs, busbwGBs, socketGBs, busbwOverSocket());
         }
     }
 
     private AllReduceBenchmark() {
     }
 
-    /** {@code [--nproc N] [--floats F] [--iters I] [--json]}; {@code --worker} is the per-rank entry point. */
+    /**
+     * {@code [--nproc N] [--floats F] [--iters I] [--tcp] [--json]} ({@code --tcp}: no shared memory);
+     * {@code --worker} is the per-rank entry point.
+     */
     public static void main(String[] args) throws Exception {
         int nproc = 2;
         int floats = 25_000_000;
         int iters = 5;
         boolean json = false;
+        boolean shm = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--nproc" -> nproc = Integer.parseInt(args[++i]);
                 case "--floats" -> floats = Integer.parseInt(args[++i]);
                 case "--iters" -> iters = Integer.parseInt(args[++i]);
                 case "--json" -> json = true;
+                case "--tcp" -> shm = false;
                 case "--worker" -> {
                     worker(Integer.parseInt(args[i + 1]), Integer.parseInt(args[i + 2]));
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; expected --nproc N "
-                        + "--floats F --iters I --json");
+                        + "--floats F --iters I --tcp --json");
             }
         }
-        Result r = run(nproc, floats, iters);
-        System.out.println(json ? r.toJson() : String.format(Locale.ROOT, "allreduce %d ranks × %d f32: %.3f s/iter, "
-                        + "algbw %.2f GB/s, busbw %.2f GB/s; one-stream socket copy %.2f GB/s (busbw/socket %.0f%%)",
-                r.nproc(), r.floats(), r.secondsPerIter(), r.algbwGBs(), r.busbwGBs(), r.socketGBs(),
+        Result r = run(nproc, floats, iters, shm);
+        System.out.println(json ? r.toJson() : String.format(Locale.ROOT, "allreduce %d ranks × %d f32 over %s: %.3f "
+                        + "s/iter, algbw %.2f GB/s, busbw %.2f GB/s; one-stream socket copy %.2f GB/s (busbw/socket %.0f%%)",
+                r.nproc(), r.floats(), r.transport(), r.secondsPerIter(), r.algbwGBs(), r.busbwGBs(), r.socketGBs(),
                 100 * r.busbwGBs() / r.socketGBs()));
     }
 
-    /** Starts {@code nproc ≥ 2} worker JVMs, waits for them (bounded), returns rank 0's measurement. */
-    public static Result run(int nproc, int floats, int iters) throws IOException, InterruptedException {
+    /**
+     * Starts {@code nproc ≥ 2} worker JVMs, waits for them (bounded), returns rank 0's measurement; {@code shm}
+     * false keeps the ring on TCP even between processes on this host.
+     */
+    public static Result run(int nproc, int floats, int iters, boolean shm) throws IOException, InterruptedException {
         if (nproc < 2 || floats < 1 || iters < 1) {
             throw new IllegalArgumentException("need nproc >= 2, floats >= 1, iters >= 1");
         }
@@ -116,6 +131,7 @@ public final class AllReduceBenchmark {
                 env.put("BRISK_DIST_TOKEN", token);
                 env.put("BRISK_DIST_TIMEOUT", "120");
                 env.put("BRISK_JOB_ID", "bench-allreduce");
+                env.put("BRISK_DIST_SHM", shm ? "1" : "0");
                 Process p = pb.start();
                 procs.add(p);
                 int rank = r;
@@ -142,7 +158,8 @@ public final class AllReduceBenchmark {
         if (line == null) {
             throw new IOException("rank 0 printed no result");
         }
-        return new Result(nproc, floats, iters, number(line, "t"), number(line, "algbw"), number(line, "busbw"),
+        Matcher transport = Pattern.compile("\\btransport=(\\w+)").matcher(line);
+        return new Result(nproc, floats, iters, transport.find() ? transport.group(1) : "?", number(line, "t"), number(line, "algbw"), number(line, "busbw"),
                 number(line, "socket"));
     }
 
@@ -203,8 +220,9 @@ public final class AllReduceBenchmark {
                 double algbw = bytes / best / 1e9;
                 double busbw = algbw * 2.0 * (g.size() - 1) / g.size();
                 if (g.rank() == 0) {
-                    System.out.println(String.format(Locale.ROOT, RESULT + "t=%.6f algbw=%.4f busbw=%.4f socket=%.4f",
-                            best, algbw, busbw, bytes / bestCopy / 1e9));
+                    String transport = g instanceof TcpGroup t && t.sharedMemoryPeers() > 0 ? "shm" : "tcp";
+                    System.out.println(String.format(Locale.ROOT, RESULT + "transport=%s t=%.6f algbw=%.4f busbw=%.4f "
+                            + "socket=%.4f", transport, best, algbw, busbw, bytes / bestCopy / 1e9));
                 }
             }
             g.barrier();

@@ -7,10 +7,11 @@ import java.nio.ByteBuffer;
  * The header of every message between two ranks of a {@link TcpGroup} (28 bytes, little-endian), followed by
  * {@code bytes} of payload (f32 values):
  * <pre>
- * kind u8 (1 DATA, 2 BYE) | op u8 | dtype u8 (1 = f32) | reduction u8 | root i32 | seq i64 | count i32 |
+ * kind u8 (1 DATA, 2 BYE, 3 SHM) | op u8 | dtype u8 (1 = f32) | reduction u8 | root i32 | seq i64 | count i32 |
  * part i32 | bytes i32
  * </pre>
- * {@code op, reduction, root, seq, count} are the operation's {@link OpDesc} (for a SEND, {@code seq} counts the
+ * An SHM frame is a DATA frame whose payload is in the pair's shared-memory ring ({@link ShmChannel}), not on the
+ * stream. {@code op, reduction, root, seq, count} are the operation's {@link OpDesc} (for a SEND, {@code seq} counts the
  * messages of that pair); {@code part} numbers the frames of one operation from one sender. Every frame is
  * checked against what the receiver expects, so mismatched collectives fail precisely, and a malformed header
  * or a payload over {@link #MAX_PAYLOAD} is rejected before any buffer is touched.
@@ -22,6 +23,7 @@ record Frame(int kind, OpDesc desc, int part, int bytes) {
     static final int MAX_PAYLOAD = 1 << 20;
     static final int DATA = 1;
     static final int BYE = 2;
+    static final int SHM = 3;
     private static final int F32 = 1;
 
     /** A frame the peer sent that no Brisk rank would send. */
@@ -54,7 +56,7 @@ record Frame(int kind, OpDesc desc, int part, int bytes) {
         int part = b.getInt();
         int bytes = b.getInt();
         OpDesc.Kind k = OpDesc.Kind.ofCode(op);
-        if (kind != DATA && kind != BYE) {
+        if (kind != DATA && kind != BYE && kind != SHM) {
             throw new ProtocolException("unknown frame kind " + kind);
         }
         if (k == null) {

@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * error or a malformed frame is reported once to the group, which aborts everything; after a BYE the peer's EOF
  * is expected and quiet. Neither thread waits without a bound: both poll in slices and check {@link #closing},
  * and closing the channel unblocks a read or write in progress.
+ *
+ * <p>With a {@link ShmChannel} (ring neighbours on one host) every data frame's payload goes through the shared
+ * ring instead: the writer copies it into the next free slot and then sends only the header (kind SHM), the reader
+ * hands out the slot itself, and {@link #release} frees it for the peer's writer. The socket still carries every
+ * header in order, BYE, and the EOF that tells a dead peer.
  */
 final class PeerLink {
 
@@ -50,6 +55,7 @@ final class PeerLink {
 
     final int peer;
     private final SocketChannel channel;
+    private final ShmChannel shm;
     private final Failures failures;
     final ArrayBlockingQueue<Inbound> inbox = new ArrayBlockingQueue<>(DEPTH);
     private final ArrayBlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(DEPTH);
@@ -62,9 +68,10 @@ final class PeerLink {
     volatile boolean peerSaidBye;
     private volatile boolean closing;
 
-    PeerLink(int self, int peer, SocketChannel channel, Failures failures) {
+    PeerLink(int self, int peer, SocketChannel channel, ShmChannel shm, Failures failures) {
         this.peer = peer;
         this.channel = channel;
+        this.shm = shm;
         this.failures = failures;
         this.reader = Thread.ofPlatform().name("brisk-dist-read-r" + self + "-from-" + peer).daemon()
                 .unstarted(this::readLoop);
@@ -79,7 +86,15 @@ final class PeerLink {
     }
 
     void release(ByteBuffer b) {
-        free.offer(b);
+        if (shm != null) {
+            shm.release();
+        } else {
+            free.offer(b);
+        }
+    }
+
+    boolean sharedMemory() {
+        return shm != null;
     }
 
     // ---- reader -----------------------------------------------------------------------------------------------
@@ -99,6 +114,15 @@ final class PeerLink {
                 Frame f = Frame.decode(header);
                 if (f.kind() == Frame.BYE) {
                     peerSaidBye = true;
+                    continue;
+                }
+                if ((f.kind() == Frame.SHM) != (shm != null)) {
+                    throw new Frame.ProtocolException((shm != null ? "a stream" : "a shared-memory") + " data frame on"
+                            + " a " + (shm != null ? "shared-memory" : "TCP") + " link");
+                }
+                if (shm != null) {
+                    bytesReceived.addAndGet(Frame.HEADER + f.bytes());
+                    inbox.add(new Inbound(f, shm.take(f.bytes())));
                     continue;
                 }
                 ByteBuffer buf = takeBuffer(f.bytes());
@@ -186,16 +210,24 @@ final class PeerLink {
                     continue;
                 }
                 int bytes = o.frame().bytes();
-                if (out == null || out.capacity() < Frame.HEADER + bytes) {
-                    out = ByteBuffer.allocateDirect(Frame.HEADER + Math.max(bytes, Math.min(Frame.MAX_PAYLOAD,
+                Frame frame = o.frame();
+                if (shm != null && frame.kind() == Frame.DATA) {
+                    if (!shm.write(o.src(), o.off(), bytes / Float.BYTES, () -> closing)) {
+                        return;
+                    }
+                    frame = new Frame(Frame.SHM, frame.desc(), frame.part(), bytes);
+                }
+                int onStream = frame.kind() == Frame.SHM ? 0 : bytes;
+                if (out == null || out.capacity() < Frame.HEADER + onStream) {
+                    out = ByteBuffer.allocateDirect(Frame.HEADER + Math.max(onStream, Math.min(Frame.MAX_PAYLOAD,
                             out == null ? 4096 : 2 * out.capacity()))).order(ByteOrder.LITTLE_ENDIAN);
                 }
                 out.clear();
-                o.frame().encode(out);
-                if (bytes > 0) {
-                    out.asFloatBuffer().put(o.src(), o.off(), bytes / Float.BYTES);
+                frame.encode(out);
+                if (onStream > 0) {
+                    out.asFloatBuffer().put(o.src(), o.off(), onStream / Float.BYTES);
                 }
-                out.position(0).limit(Frame.HEADER + bytes);
+                out.position(0).limit(Frame.HEADER + onStream);
                 while (out.hasRemaining()) {
                     channel.write(out);
                 }
@@ -236,7 +268,7 @@ final class PeerLink {
         }
     }
 
-    /** Aborts and joins both threads (bounded). */
+    /** Aborts, joins both threads (bounded) and unmaps the shared ring; the op thread must be done with it. */
     void close() {
         abort();
         for (Thread t : new Thread[] {reader, writer}) {
@@ -249,6 +281,9 @@ final class PeerLink {
                     return;
                 }
             }
+        }
+        if (shm != null) {
+            shm.close();
         }
     }
 }

@@ -26,7 +26,8 @@ import java.util.Map;
  *   <li>connect to every lower rank and accept every higher one — one authenticated connection per pair; a
  *       connection that fails {@link Handshake} (wrong token, wrong job or generation, a rank already
  *       connected) is refused and logged, and accepting goes on;</li>
- *   <li>a store barrier ({@code ready/<r>}), so no rank starts a collective before every pair exists.</li>
+ *   <li>a store barrier ({@code ready/<r>}), so no rank starts a collective before every pair exists;</li>
+ *   <li>ring neighbours on the same host map a shared-memory ring for their data ({@link SharedMemory}).</li>
  * </ol>
  */
 public final class Rendezvous {
@@ -35,7 +36,7 @@ public final class Rendezvous {
     private static final int MAX_HANDSHAKE_MS = 10_000;
 
     /** The result: the store connection (kept for failure reports), the hosted store on rank 0, the mesh. */
-    record Mesh(StoreClient store, TcpStore hosted, SocketChannel[] channels, int refused) {
+    record Mesh(StoreClient store, TcpStore hosted, SocketChannel[] channels, ShmChannel[] shm, int refused) {
     }
 
     private Rendezvous() {
@@ -49,8 +50,11 @@ public final class Rendezvous {
         return TcpGroup.connect(env);
     }
 
-    /** Steps 1–5 above; {@code hosted} is rank 0's already started store, or null to start one here. */
-    static Mesh mesh(DistEnv env, TcpStore hosted) {
+    /**
+     * Steps 1–5 above, then shared memory between ring neighbours on one host if {@code shm} ({@link SharedMemory});
+     * {@code hosted} is rank 0's already started store, or null to start one here.
+     */
+    static Mesh mesh(DistEnv env, TcpStore hosted, boolean shm) {
         long deadline = OpQueue.deadline(env.timeout());
         int rank = env.rank();
         int p = env.worldSize();
@@ -84,7 +88,7 @@ public final class Rendezvous {
             int refused = accept(env, listener, channels, deadline);
             store.set(prefix + "ready/" + rank, new byte[] {1});
             awaitAll(store, prefix, "ready/", p, deadline, env, "did not finish connecting the mesh");
-            return new Mesh(store, server, channels, refused);
+            return new Mesh(store, server, channels, SharedMemory.negotiate(env, store, shm, deadline), refused);
         } catch (IOException e) {
             closeAll(store, server, hosted, channels);
             throw new DistributedException("rendezvous", -1, "rendezvous of rank " + rank + " failed: " + e, e);

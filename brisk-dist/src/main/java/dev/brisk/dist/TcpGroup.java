@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
  * {@code r−1−s} and receives chunk {@code r−2−s}, folding each received segment into its buffer and queueing it
  * for the next step at once; after {@code p−1} steps it owns chunk {@code r}, fully reduced (and divided by
  * {@code p} for AVG, by the owner only). All-gather step {@code s} forwards chunk {@code r−s} and copies in
- * chunk {@code r−1−s}. The writer sends while the op thread reduces and the reader receives: send, receive and
- * reduce overlap segment by segment. Each rank sends {@code 2(p−1)/p·N} bytes (plus 28 per frame).
+ * chunk {@code r−1−s}; in an all-reduce each segment of chunk {@code r} is sent on as soon as its last fold is
+ * done, so the all-gather starts while the reduce-scatter finishes. The writer sends while the op thread reduces
+ * and the reader receives: send, receive and reduce overlap segment by segment. Ring neighbours on one host
+ * exchange payloads through a shared-memory ring instead of the socket ({@link ShmChannel}). Each rank sends {@code 2(p−1)/p·N} bytes (plus 28 per frame).
  *
  * <p>Invariants. (1) Every step sends a frame even when its segment is empty, so the message count never
  * depends on the data. (2) Every frame carries the operation's {@link OpDesc} and its part number, checked on
@@ -75,7 +77,7 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
         this.links = new PeerLink[p];
         for (int r = 0; r < p; r++) {
             if (mesh.channels()[r] != null) {
-                links[r] = new PeerLink(env.rank(), r, mesh.channels()[r], this);
+                links[r] = new PeerLink(env.rank(), r, mesh.channels()[r], mesh.shm()[r], this);
             }
         }
         this.sendSeq = new long[p];
@@ -90,10 +92,27 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
 
     /** As {@link #connect(DistEnv)}, with rank 0's store already started (and then owned by the group). */
     public static TcpGroup connect(DistEnv env, TcpStore hostedStore) {
+        return connect(env, hostedStore, SharedMemory.enabledByDefault());
+    }
+
+    /**
+     * As {@link #connect(DistEnv, TcpStore)}; {@code sharedMemory} false keeps every pair's data on TCP even where
+     * ring neighbours share a host.
+     */
+    public static TcpGroup connect(DistEnv env, TcpStore hostedStore, boolean sharedMemory) {
         if (hostedStore != null && env.rank() != 0) {
             throw new IllegalArgumentException("only rank 0 hosts the store");
         }
-        return new TcpGroup(env, Rendezvous.mesh(env, hostedStore));
+        return new TcpGroup(env, Rendezvous.mesh(env, hostedStore, sharedMemory));
+    }
+
+    /** Peers whose data this rank exchanges through shared memory rather than TCP (ring neighbours on this host). */
+    public int sharedMemoryPeers() {
+        int n = 0;
+        for (PeerLink l : links) {
+            n += l != null && l.sharedMemory() ? 1 : 0;
+        }
+        return n;
     }
 
     @Override
@@ -249,15 +268,19 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
                     fold(d.op(), left, in, buf, off + start);
                     if (s < p - 2) {
                         sendSegment(right, d, sent++, buf, off, c, ch, j, seg);
+                    } else { // ch == r: this segment is final, and starts the all-gather at once
+                        if (d.op() == Reduction.AVG) {
+                            Fold.divide(buf, off + start, segEnd(c, ch, j, seg) - start, p);
+                        }
+                        if (gather) {
+                            sendSegment(right, d, sent++, buf, off, c, r, j, seg);
+                        }
                     }
                 }
             }
-            if (d.op() == Reduction.AVG) {
-                Fold.divide(buf, off + c.start(r), c.length(r), p);
-            }
         }
         if (gather) {
-            for (int j = 0; j < parts; j++) {
+            for (int j = 0; j < parts && !reduce; j++) {
                 sendSegment(right, d, sent++, buf, off, c, r, j, seg);
             }
             for (int s = 0; s < p - 1; s++) {

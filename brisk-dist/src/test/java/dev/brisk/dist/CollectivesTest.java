@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import java.util.stream.Stream;
 
@@ -221,12 +222,13 @@ class CollectivesTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Ranks.Impl.class, names = {"TCP", "SHM"})
     @Timeout(30)
-    void tcpRingSendsTheBandwidthOptimalByteCount() {
+    void tcpRingSendsTheBandwidthOptimalByteCount(Ranks.Impl impl) {
         int p = 4;
         int n = 1_000_003;
-        List<ProcessGroup> groups = Ranks.groups(Ranks.Impl.TCP, p, Duration.ofSeconds(20));
+        List<ProcessGroup> groups = Ranks.groups(impl, p, Duration.ofSeconds(20));
         try {
             results(groups, r -> {
                 float[] b = new float[n];

@@ -16,6 +16,8 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The network between two ranks misbehaving, through a {@link FaultProxy} placed on rank 1's connection to rank 0
@@ -28,14 +30,17 @@ class ConnectionFaultTest {
     /** Formation and every operation; formation here is in one JVM, so it is quick even on a loaded machine. */
     private static final Duration TIMEOUT = Duration.ofSeconds(6);
 
-    /** A formed 2-rank TCP group whose only connection runs through {@code proxy[0]} (set by this method). */
-    private static List<ProcessGroup> groupThroughProxy(FaultProxy[] proxy) throws Exception {
+    /**
+     * A formed 2-rank TCP group whose only connection runs through {@code proxy[0]} (set by this method); with
+     * {@code shm} the payloads take the shared-memory ring and only the frame headers cross the proxy.
+     */
+    private static List<ProcessGroup> groupThroughProxy(FaultProxy[] proxy, boolean shm) throws Exception {
         String job = "proxy-" + System.nanoTime();
         TcpStore store = Ranks.store(2, job);
         var rank0 = new java.util.concurrent.CompletableFuture<Object>();
         Thread.ofPlatform().daemon().start(() -> {
             try {
-                rank0.complete(TcpGroup.connect(Ranks.env(0, 2, store.port(), TIMEOUT, job), store));
+                rank0.complete(TcpGroup.connect(Ranks.env(0, 2, store.port(), TIMEOUT, job), store, shm));
             } catch (Throwable t) {
                 rank0.complete(t);
             }
@@ -48,11 +53,12 @@ class ConnectionFaultTest {
             proxy[0] = new FaultProxy(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])));
             spy.set(key, ("127.0.0.1\n" + proxy[0].port()).getBytes(StandardCharsets.UTF_8));
         }
-        ProcessGroup one = TcpGroup.connect(Ranks.env(1, 2, store.port(), TIMEOUT, job));
+        ProcessGroup one = TcpGroup.connect(Ranks.env(1, 2, store.port(), TIMEOUT, job), null, shm);
         Object zero = rank0.get(30, java.util.concurrent.TimeUnit.SECONDS);
         if (zero instanceof Throwable t) {
             throw new AssertionError("rank 0 did not form the group", t);
         }
+        assertEquals(shm && Ranks.SHM_AVAILABLE ? 1 : 0, ((TcpGroup) one).sharedMemoryPeers());
         return List.of((ProcessGroup) zero, one);
     }
 
@@ -69,7 +75,7 @@ class ConnectionFaultTest {
     @Timeout(120)
     void aSlowLinkStillGivesExactResults() throws Exception {
         FaultProxy[] proxy = new FaultProxy[1];
-        List<ProcessGroup> g = groupThroughProxy(proxy);
+        List<ProcessGroup> g = groupThroughProxy(proxy, false);
         try {
             proxy[0].delayMillisPerChunk = 2;
             for (Object o : allReduceOnBoth(g, 200_000)) {
@@ -83,13 +89,15 @@ class ConnectionFaultTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "shared memory {0}")
+    @ValueSource(booleans = {false, true})
     @Timeout(120)
-    void aLinkCutMidAllReduceFailsBothRanksNamingThePeer() throws Exception {
+    void aLinkCutMidAllReduceFailsBothRanksNamingThePeer(boolean shm) throws Exception {
         FaultProxy[] proxy = new FaultProxy[1];
-        List<ProcessGroup> g = groupThroughProxy(proxy);
+        List<ProcessGroup> g = groupThroughProxy(proxy, shm);
         try {
-            proxy[0].cutAfterBytes = proxy[0].forwardedBytes() + 300_000;
+            // over shared memory only headers cross the socket: cut after a few of them
+            proxy[0].cutAfterBytes = proxy[0].forwardedBytes() + (shm ? 5 * Frame.HEADER + 10 : 300_000);
             List<Object> out = allReduceOnBoth(g, 2_000_000);
             // both ranks report the group's first failure, so they agree on whom it blames (one side of the cut)
             int blamed = assertInstanceOf(DistributedException.class, out.get(0), "rank 0").failedRank();
@@ -106,11 +114,12 @@ class ConnectionFaultTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "shared memory {0}")
+    @ValueSource(booleans = {false, true})
     @Timeout(120)
-    void aStalledLinkTimesOutOnBothRanks() throws Exception {
+    void aStalledLinkTimesOutOnBothRanks(boolean shm) throws Exception {
         FaultProxy[] proxy = new FaultProxy[1];
-        List<ProcessGroup> g = groupThroughProxy(proxy);
+        List<ProcessGroup> g = groupThroughProxy(proxy, shm);
         try {
             proxy[0].stall = true;
             long t0 = System.nanoTime();

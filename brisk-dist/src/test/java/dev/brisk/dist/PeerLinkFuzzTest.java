@@ -33,7 +33,7 @@ class PeerLinkFuzzTest {
         FuzzInvariant.succeeds(() -> {
             try (SocketChannel peer = SocketChannel.open(LISTENER.getLocalAddress())) {
                 SocketChannel mine = LISTENER.accept();
-                PeerLink link = new PeerLink(0, 1, mine, (p, message, cause) -> failure.compareAndSet(null, message));
+                PeerLink link = new PeerLink(0, 1, mine, null, (p, message, cause) -> failure.compareAndSet(null, message));
                 Thread reader = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(READER))
                         .findFirst().orElseThrow();
                 reader.setUncaughtExceptionHandler((t, e) -> died.set(e));

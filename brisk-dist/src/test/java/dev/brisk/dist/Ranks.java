@@ -18,8 +18,11 @@ import java.util.function.Function;
 public final class Ranks {
 
     static final String TOKEN = "test-token-0123456789abcdef";
+    /** Where the shared-memory path can work (Linux); elsewhere SHM groups fall back to TCP. */
+    static final boolean SHM_AVAILABLE = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/dev/shm"));
 
-    public enum Impl { THREAD, TCP }
+    /** Threads sharing memory; TCP groups with every payload on the sockets; TCP groups whose ring neighbours share memory. */
+    public enum Impl { THREAD, TCP, SHM }
 
     private Ranks() {
     }
@@ -40,14 +43,23 @@ public final class Ranks {
         }
         String job = "test-" + System.nanoTime();
         TcpStore store = store(p, job);
-        List<Object> made = run(p, r -> TcpGroup.connect(env(r, p, store.port(), timeout, job), r == 0 ? store : null),
-                30);
+        boolean shm = impl == Impl.SHM;
+        List<Object> made = run(p, r -> TcpGroup.connect(env(r, p, store.port(), timeout, job), r == 0 ? store : null,
+                shm), 30);
         List<ProcessGroup> out = new ArrayList<>();
         for (Object o : made) {
             if (o instanceof Throwable t) {
                 throw new AssertionError("group formation failed", t);
             }
             out.add((ProcessGroup) o);
+        }
+        for (ProcessGroup g : out) {
+            int expected = !shm || p == 1 || !SHM_AVAILABLE ? 0 : p == 2 ? 1 : 2;
+            if (((TcpGroup) g).sharedMemoryPeers() != expected) {
+                closeAll(out);
+                throw new AssertionError(g + " exchanges data with " + ((TcpGroup) g).sharedMemoryPeers()
+                        + " peers through shared memory, expected " + expected);
+            }
         }
         return out;
     }
