@@ -25,11 +25,11 @@ import java.util.Locale;
 
 /**
  * {@code brisk bench soak}: the {@code mlp} workload trained by the real loop ({@link Trainer}, with metrics and a
- * checkpoint every {@code every} steps into a scratch run directory) for {@code steps} steps, sampling heap after
- * GC, RSS, threads and open file descriptors every {@code every} steps. After warm-up (the first fifth of the
- * samples, at least one) each series must be flat: threads and descriptors constant, heap and RSS without sustained
- * growth ({@link SoakVerdict}: fitted over the measured samples and over their second half, growth below 8 MiB and 5%
- * (heap) or 32 MiB and 5% (RSS) in either fit). Under {@code brisk launch}
+ * checkpoint every {@code every} steps into a scratch run directory) for {@code steps} steps, sampling the live heap,
+ * RSS, threads and open file descriptors every {@code every} steps ({@link ResourceSample}). After warm-up (the first
+ * fifth of the samples, at least one) each series must be flat: threads and descriptors constant, heap and RSS
+ * without sustained growth ({@link SoakVerdict}: fitted over the measured samples and over their second half, growth
+ * below 8 MiB and 5% (heap) or 32 MiB and 5% (RSS) in either fit). Under {@code brisk launch}
  * the ranks train data-parallel and each reports its own process.
  */
 final class SoakWorkload {
@@ -64,7 +64,7 @@ final class SoakWorkload {
         DistEnv env = DistEnv.fromEnv();
         System.out.printf(Locale.ROOT, "soak  mlp on fashion-mnist  steps=%d  every=%d  threads=%d  rank %d of %d%n",
                 steps, every, Parallel.threads(), env.rank(), env.worldSize());
-        System.out.printf(Locale.ROOT, "%9s %14s %10s %8s %6s%n", "step", "heap_after_gc", "rss", "threads", "fds");
+        System.out.printf(Locale.ROOT, "%9s %14s %10s %8s %6s%n", "step", "live_heap", "rss", "threads", "fds");
         long t0 = System.nanoTime();
         try (ProcessGroup group = Rendezvous.join(env); TrainingRun run = new TrainingRun(config, false, group)) {
             Trainer trainer = new Trainer(run.model(), run.loss(), run.optimizer(), run.schedule(),

@@ -11,7 +11,10 @@ import java.util.Random;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** The soak's verdict on synthetic series: one-time steps pass, leaks (steady, slow, late) do not. */
+/**
+ * The soak's verdict on synthetic series: one-time steps pass, leaks (steady, slow, late) do not; and the live-heap
+ * measurement it judges.
+ */
 class SoakVerdictTest {
 
     private static final long MB = 1_000_000;
@@ -96,5 +99,22 @@ class SoakVerdictTest {
         assertFalse(r.get("flat").asBoolean());
         assertFalse(r.get("threads_flat").asBoolean());
         assertTrue(r.get("heap_flat").asBoolean() && r.get("rss_flat").asBoolean());
+    }
+
+    @Test
+    void theLiveHeapIsTheClassHistogramTotalAndSeesARetainedArray() {
+        String histogram = """
+                 num     #instances         #bytes  class name (module)
+                -------------------------------------------------------
+                   1:         12345       67890123  [B (java.base@25)
+                   2:           100           4000  java.lang.String (java.base@25)
+                Total         12445       67894123
+                """;
+        assertEquals(67_894_123L, ResourceSample.histogramTotalBytes(histogram));
+        long before = ResourceSample.take(1).heapAfterGcBytes();
+        byte[] retained = new byte[32 << 20];
+        long after = ResourceSample.take(2).heapAfterGcBytes();
+        assertEquals(32 << 20, after - before, 4 << 20, "a retained 32 MiB array");
+        assertEquals(32 << 20, retained.length);
     }
 }
