@@ -26,17 +26,16 @@ final class TimeoutBlame {
     private static final long STORE_CALL_MILLIS = 2_000;
 
     private final StoreClient store;
-    private final String keyPrefix;
+    /** Rank r's edge is the value of {@code edgePrefix + r}; the group's first failure is under {@code abortKey}. */
+    private final String edgePrefix;
+    private final String abortKey;
     private final int rank;
     private final int size;
     private final long graceMillis;
 
-    /** Edges live under {@code keyPrefix + "waitfor/" + rank}; the group's first failure under {@code abortKey}. */
-    private final String abortKey;
-
     TimeoutBlame(StoreClient store, String keyPrefix, int rank, int size, Duration timeout) {
         this.store = store;
-        this.keyPrefix = keyPrefix + "waitfor/";
+        this.edgePrefix = keyPrefix + "waitfor/";
         this.abortKey = keyPrefix + "abort";
         this.rank = rank;
         this.size = size;
@@ -91,13 +90,16 @@ final class TimeoutBlame {
      * blaming the silent rank at the end of the chain of waits.
      */
     DistributedException blame(DistributedException timedOut, int waitedFor) {
+        if (waitedFor < 0 || waitedFor >= size || waitedFor == rank) {
+            return timedOut;
+        }
         int[] edges = new int[size];
         java.util.Arrays.fill(edges, -1);
         edges[rank] = waitedFor;
         Chain chain;
         try {
             store.withTimeout(STORE_CALL_MILLIS);
-            store.set(keyPrefix + rank, Integer.toString(waitedFor).getBytes(StandardCharsets.UTF_8));
+            store.set(edgePrefix + rank, Integer.toString(waitedFor).getBytes(StandardCharsets.UTF_8));
             long deadline = System.nanoTime() + graceMillis * 1_000_000;
             while (true) {
                 int reported = readEdges(edges);
@@ -128,7 +130,7 @@ final class TimeoutBlame {
         int reported = 0;
         for (int r = 0; r < size; r++) {
             if (edges[r] < 0) {
-                byte[] v = store.get(keyPrefix + r);
+                byte[] v = store.get(edgePrefix + r);
                 if (v != null) {
                     try {
                         edges[r] = Integer.parseInt(new String(v, StandardCharsets.UTF_8));
