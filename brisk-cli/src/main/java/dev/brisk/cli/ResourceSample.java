@@ -5,18 +5,45 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
- * What a long run could leak, measured at one step: live heap right after a full GC (garbage excluded), resident
- * set size ({@code VmRSS} of /proc/self/status: heap, native buffers, thread stacks, code), live threads and open
+ * What a long run could leak, measured at one step: live heap (the bytes of reachable objects), resident set size ({@code VmRSS} of /proc/self/status: heap, native buffers, thread stacks, code), live threads and open
  * file descriptors (/proc/self/fd). RSS and fds read -1 where /proc is absent.
+ *
+ * <p>The live heap is the total of the class histogram that {@code GC.class_histogram} (as {@code jmap -histo:live})
+ * takes after a full collection, not the heap's used size after {@code System.gc()}: a compacting collector may leave
+ * dead objects in place (the parallel collector's dense prefix), and that dead space wandered between 69 and 102 MB
+ * over a 20,000-step data-parallel soak whose live set did not change. Where the diagnostic command is unavailable it
+ * falls back to the used size after {@code System.gc()}.
  */
 record ResourceSample(long step, long heapAfterGcBytes, long rssBytes, int threads, int openFds) {
 
     static ResourceSample take(long step) {
-        System.gc();
-        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        return new ResourceSample(step, heap, rss(), ManagementFactory.getThreadMXBean().getThreadCount(), fds());
+        return new ResourceSample(step, liveHeap(), rss(), ManagementFactory.getThreadMXBean().getThreadCount(), fds());
+    }
+
+    private static long liveHeap() {
+        try {
+            String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            return histogramTotalBytes(histogram);
+        } catch (JMException | RuntimeException e) {
+            System.gc();
+            return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        }
+    }
+
+    /** The bytes of the histogram's last line, {@code Total <instances> <bytes>}. */
+    static long histogramTotalBytes(String histogram) {
+        String[] lines = histogram.strip().split("\n");
+        String[] total = lines[lines.length - 1].trim().split("\\s+");
+        if (total.length != 3 || !total[0].equals("Total")) {
+            throw new IllegalArgumentException("no Total line in the class histogram: " + lines[lines.length - 1]);
+        }
+        return Long.parseLong(total[2]);
     }
 
     private static long rss() {

@@ -25,10 +25,11 @@ import java.util.Locale;
 
 /**
  * {@code brisk bench soak}: the {@code mlp} workload trained by the real loop ({@link Trainer}, with metrics and a
- * checkpoint every {@code every} steps into a scratch run directory) for {@code steps} steps, sampling heap after
- * GC, RSS, threads and open file descriptors every {@code every} steps. After warm-up (the first fifth of the
- * samples, at least one) each series must be flat: threads and descriptors constant, heap and RSS with a fitted
- * growth over the measured span below 8 MiB and 5% (heap) or 32 MiB and 5% (RSS). Under {@code brisk launch}
+ * checkpoint every {@code every} steps into a scratch run directory) for {@code steps} steps, sampling the live heap,
+ * RSS, threads and open file descriptors every {@code every} steps ({@link ResourceSample}). After warm-up (the first
+ * fifth of the samples, at least one) each series must be flat: threads and descriptors constant, heap and RSS
+ * without sustained growth ({@link SoakVerdict}: fitted over the measured samples and over their second half, growth
+ * below 8 MiB and 5% (heap) or 32 MiB and 5% (RSS) in either fit). Under {@code brisk launch}
  * the ranks train data-parallel and each reports its own process.
  */
 final class SoakWorkload {
@@ -63,7 +64,7 @@ final class SoakWorkload {
         DistEnv env = DistEnv.fromEnv();
         System.out.printf(Locale.ROOT, "soak  mlp on fashion-mnist  steps=%d  every=%d  threads=%d  rank %d of %d%n",
                 steps, every, Parallel.threads(), env.rank(), env.worldSize());
-        System.out.printf(Locale.ROOT, "%9s %14s %10s %8s %6s%n", "step", "heap_after_gc", "rss", "threads", "fds");
+        System.out.printf(Locale.ROOT, "%9s %14s %10s %8s %6s%n", "step", "live_heap", "rss", "threads", "fds");
         long t0 = System.nanoTime();
         try (ProcessGroup group = Rendezvous.join(env); TrainingRun run = new TrainingRun(config, false, group)) {
             Trainer trainer = new Trainer(run.model(), run.loss(), run.optimizer(), run.schedule(),
@@ -92,25 +93,23 @@ final class SoakWorkload {
     }
 
     static ObjectNode report(List<ResourceSample> samples, double seconds) {
-        int warm = Math.max(1, samples.size() / 5);
-        List<ResourceSample> measured = samples.subList(Math.min(warm, samples.size() - 1), samples.size());
+        List<ResourceSample> measured = SoakVerdict.measured(samples);
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("data", "fashion-mnist");
         out.put("steps", samples.isEmpty() ? 0 : samples.getLast().step());
         out.put("seconds", Math.round(seconds * 10) / 10.0);
-        out.put("warmup_samples", warm);
-        long span = measured.getLast().step() - measured.getFirst().step();
-        double heapSlope = ResourceSample.slopePer1000(measured, ResourceSample::heapAfterGcBytes);
-        double rssSlope = ResourceSample.slopePer1000(measured, ResourceSample::rssBytes);
-        double heapMean = measured.stream().mapToLong(ResourceSample::heapAfterGcBytes).average().orElse(0);
-        double rssMean = measured.stream().mapToLong(ResourceSample::rssBytes).average().orElse(0);
+        out.put("warmup_samples", samples.size() - measured.size());
+        SoakVerdict heap = SoakVerdict.judge(measured, ResourceSample::heapAfterGcBytes, HEAP_SLACK, 0.05);
+        SoakVerdict rss = SoakVerdict.judge(measured, ResourceSample::rssBytes, RSS_SLACK, 0.05);
+        double heapSlope = heap.slopePer1000(), rssSlope = rss.slopePer1000();
         int threadRange = range(measured, ResourceSample::threads);
         int fdRange = range(measured, ResourceSample::openFds);
-        double heapGrowth = heapSlope * span / 1000, rssGrowth = rssSlope * span / 1000;
-        boolean heapFlat = heapGrowth < Math.max(HEAP_SLACK, 0.05 * heapMean);
-        boolean rssFlat = rssGrowth < Math.max(RSS_SLACK, 0.05 * rssMean);
+        boolean heapFlat = heap.flat();
+        boolean rssFlat = rss.flat();
         out.put("heap_slope_bytes_per_1000_steps", Math.round(heapSlope));
         out.put("rss_slope_bytes_per_1000_steps", Math.round(rssSlope));
+        out.put("heap_late_slope_bytes_per_1000_steps", Math.round(heap.lateSlopePer1000()));
+        out.put("rss_late_slope_bytes_per_1000_steps", Math.round(rss.lateSlopePer1000()));
         out.put("thread_range", threadRange);
         out.put("fd_range", fdRange);
         out.put("heap_flat", heapFlat);
@@ -123,8 +122,9 @@ final class SoakWorkload {
             rows.addArray().add(s.step()).add(s.heapAfterGcBytes()).add(s.rssBytes()).add(s.threads())
                     .add(s.openFds());
         }
-        System.out.printf(Locale.ROOT, "after warm-up (%d samples): heap %+.2f MB/1000 steps, RSS %+.2f MB/1000 "
-                        + "steps, threads %s, fds %s -> %s%n", measured.size(), heapSlope / 1e6, rssSlope / 1e6,
+        System.out.printf(Locale.ROOT, "after warm-up (%d samples): heap %+.2f MB/1000 steps (second half %+.2f), RSS "
+                        + "%+.2f MB/1000 steps (second half %+.2f), threads %s, fds %s -> %s%n", measured.size(),
+                heapSlope / 1e6, heap.lateSlopePer1000() / 1e6, rssSlope / 1e6, rss.lateSlopePer1000() / 1e6,
                 threadRange == 0 ? "constant" : "vary by " + threadRange, fdRange == 0 ? "constant" : "vary by "
                         + fdRange, out.get("flat").asBoolean() ? "FLAT" : "NOT FLAT");
         return out;

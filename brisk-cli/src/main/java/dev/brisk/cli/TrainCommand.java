@@ -61,9 +61,13 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * Fault injection for testing restarts: under {@code brisk launch}, rank {@code BRISK_FAULT_RANK} (default 1)
-     * of generation 0 dies abruptly (as if killed) right after optimizer step {@code BRISK_FAULT_EXIT_AT_STEP}.
+     * of generation 0 dies abruptly (as if killed) right after optimizer step {@code BRISK_FAULT_EXIT_AT_STEP}. With
+     * {@code BRISK_FAULT_KILL_IN_CHECKPOINT=STEP}, rank {@code BRISK_FAULT_RANK} (default 0, the rank that writes
+     * checkpoints) of generation 0 sends itself SIGKILL in the middle of writing checkpoint STEP: its model and
+     * optimizer files staged, {@code trainer.json} and the commit not yet done.
      */
     static final String FAULT_STEP = "BRISK_FAULT_EXIT_AT_STEP";
+    static final String FAULT_CHECKPOINT = "BRISK_FAULT_KILL_IN_CHECKPOINT";
     static final String FAULT_RANK = "BRISK_FAULT_RANK";
     static final int FAULT_STATUS = 43;
 
@@ -107,12 +111,24 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private void injectFault(Trainer trainer, int rank) {
-        String at = System.getenv(FAULT_STEP);
-        if (at == null || env == null || env.generation() != 0) {
+        if (env == null || env.generation() != 0) {
             return;
         }
         String r = System.getenv(FAULT_RANK);
-        if (rank != (r == null ? 1 : parseFaultVariable(FAULT_RANK, r))) {
+        String inCheckpoint = System.getenv(FAULT_CHECKPOINT);
+        if (inCheckpoint != null && rank == (r == null ? 0 : parseFaultVariable(FAULT_RANK, r))) {
+            long step = parseFaultVariable(FAULT_CHECKPOINT, inCheckpoint);
+            Checkpoints.onStaged((s, staging) -> {
+                if (s == step) {
+                    System.out.println("fault injection: rank " + rank + " killed (SIGKILL) while writing checkpoint "
+                            + step + " (" + staging.getFileName() + " staged, not committed)");
+                    System.out.flush();
+                    killThisProcess();
+                }
+            });
+        }
+        String at = System.getenv(FAULT_STEP);
+        if (at == null || rank != (r == null ? 1 : parseFaultVariable(FAULT_RANK, r))) {
             return;
         }
         long step = parseFaultVariable(FAULT_STEP, at);
@@ -126,6 +142,20 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         });
+    }
+
+    /** SIGKILL to this JVM, as {@code kill -9} from outside would: no shutdown hooks, files left as they are. */
+    private static void killThisProcess() {
+        try {
+            new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start()
+                    .waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            Thread.sleep(10_000); // the signal is on its way
+        } catch (IOException e) {
+            // no kill(1) here: halting is the nearest thing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Runtime.getRuntime().halt(FAULT_STATUS);
     }
 
     /** Trains as one rank of {@code group} (null: a single process). */

@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Failures. Every wait has the operation's deadline. The first failure on this rank (EOF or reset from a
  * peer, a malformed or unexpected frame, a timeout) is recorded, offered to the store as the group's first
- * failure (compare-and-set, so every rank reports the same culprit), and then every socket is closed: the
+ * failure (compare-and-set, so every rank reports the same culprit; a timeout first follows the ranks' waits to the
+ * silent rank, {@link TimeoutBlame}), and then every socket is closed: the
  * failure cascades to all ranks in about one round trip, each raising a {@link DistributedException} that names
  * the failed rank and the operation. The group stays aborted.
  */
@@ -57,6 +58,7 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
     private final TcpStore hosted;
     private final int refused;
     private final OpQueue ops;
+    private final TimeoutBlame timeoutBlame;
     private final float[] scratch = new float[SEGMENT];
     private final long[] sendSeq;
     private final long[] recvSeq;
@@ -83,6 +85,7 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
         this.sendSeq = new long[p];
         this.recvSeq = new long[p];
         this.ops = new OpQueue("brisk-dist-tcp-r" + env.rank(), env.timeout());
+        this.timeoutBlame = new TimeoutBlame(store, env.keyPrefix(), env.rank(), p, env.timeout());
     }
 
     /** Joins the group described by {@code env} (rank 0 hosts the store on {@code BRISK_MASTER_PORT}). */
@@ -350,7 +353,7 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
             while (!done.await(SLICE_NANOS, TimeUnit.NANOSECONDS)) {
                 checkHealthy(d.toString());
                 if (System.nanoTime() > deadline) {
-                    throw fail(new DistributedException(d.toString(), to.peer, d + ": timed out after "
+                    throw failTimedOut(new DistributedException(d.toString(), to.peer, d + ": timed out after "
                             + env.timeout().toMillis() + " ms sending to rank " + to.peer + " (it stopped reading)"));
                 }
             }
@@ -385,7 +388,7 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
                             + " closed its process group while rank " + rank() + " waited for part " + part));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw fail(new DistributedException(d.toString(), from.peer, d + ": timed out after "
+                    throw failTimedOut(new DistributedException(d.toString(), from.peer, d + ": timed out after "
                             + env.timeout().toMillis() + " ms waiting for rank " + from.peer + " (part " + part
                             + "); it, or a rank before it on the ring, has not entered this operation"));
                 }
@@ -461,6 +464,13 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
             }
         }
         return root;
+    }
+
+    /** As {@link #fail}, for a timeout waiting for the rank {@code e} names: the blame follows the ranks' waits. */
+    private DistributedException failTimedOut(DistributedException e) {
+        synchronized (failLock) {
+            return fail(failure != null ? e : timeoutBlame.blame(e, e.failedRank()));
+        }
     }
 
     /** The group's first failure: ours if the store's compare-and-set takes it, else the one already there. */

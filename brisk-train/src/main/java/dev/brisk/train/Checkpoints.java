@@ -30,6 +30,22 @@ public final class Checkpoints {
 
     private static final Pattern NAME = Pattern.compile("step-(\\d{9,})");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static volatile StagedHook stagedHook = (step, staging) -> { };
+
+    /**
+     * Fault injection: runs inside {@link #save} once the model and optimizer files are in the staging directory,
+     * before {@code trainer.json} and the commit, so a test can kill the process at the moment a crash would leave
+     * the most of a checkpoint behind.
+     */
+    @FunctionalInterface
+    public interface StagedHook {
+        void staged(long step, Path staging) throws IOException;
+    }
+
+    /** Installs {@code hook} for every later {@link #save} in this process (fault-injection tests only). */
+    public static void onStaged(StagedHook hook) {
+        stagedHook = java.util.Objects.requireNonNull(hook, "hook");
+    }
 
     /** A loaded checkpoint. */
     public record Loaded(Path dir, Map<String, Tensor> model, Map<String, Tensor> optimizer, ObjectNode trainer) {
@@ -54,6 +70,7 @@ public final class Checkpoints {
         try {
             Files.write(staging.resolve("model.safetensors"), SafeTensors.encode(model, Map.of("format", "brisk")));
             Files.write(staging.resolve("optimizer.safetensors"), SafeTensors.encode(optimizer, Map.of()));
+            stagedHook.staged(step, staging);
             Files.write(staging.resolve("trainer.json"), JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(trainer));
             if (Files.exists(target)) {
