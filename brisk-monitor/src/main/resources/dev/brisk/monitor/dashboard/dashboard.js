@@ -31,7 +31,7 @@
       value: (r, k) => r.rank_comm_ms === undefined || !(r.rank_step_ms[k] > 0) ? null
                        : 100 * r.rank_comm_ms[k] / r.rank_step_ms[k] },
   ];
-  const REDRAW_MS = 1000; // at most one redraw a second, none while the page is hidden
+  const REDRAW_MS = 2000; // at most one redraw every 2 s, none while the page is hidden
 
   const state = { runs: [], records: [], ranks: [], received: 0, charts: {}, timer: null, lastRedraw: 0 };
 
