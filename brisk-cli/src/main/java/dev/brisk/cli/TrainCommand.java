@@ -229,6 +229,7 @@ final class TrainCommand implements Callable<Integer> {
                 RunMonitoring.attach(trainer, config, group == null ? 1 : group.size(), run.trainFlopsPerSample(),
                         peak.gflops() * 1e9, console, window);
             }
+            RunMonitoring.attachToEveryRank(trainer, group);
             compression.callbacks().forEach(trainer::addCallback);
             if (config.report().memory() && lead) {
                 trainer.reportMemory();

@@ -1,5 +1,6 @@
 package dev.brisk.monitor;
 
+import dev.brisk.dist.ProcessGroup;
 import dev.brisk.monitor.profile.ProfileWindow;
 import dev.brisk.monitor.profile.Profiler;
 import dev.brisk.monitor.report.ReportCallback;
@@ -9,7 +10,10 @@ import dev.brisk.train.Trainer;
 import dev.brisk.train.config.TrainConfig;
 import java.io.PrintStream;
 
-/** What {@code brisk train} attaches to the run it writes: the efficiency report, and the profiler when asked. */
+/**
+ * What {@code brisk train} attaches: to the rank that writes the run, the efficiency report and the profiler when
+ * asked; to every rank of a data-parallel run, the per-rank timings gathered into rank 0's metrics.
+ */
 public final class RunMonitoring {
 
     private RunMonitoring() {
@@ -29,5 +33,15 @@ public final class RunMonitoring {
             trainer.addCallback(new Profiler(profile, null, console));
         }
         trainer.addCallback(new ReportCallback(context, flopsPerSample, peakFlops, console));
+    }
+
+    /**
+     * Call on every rank of {@code group} (null or a single process: nothing): adds {@link RankTimings}, whose
+     * gather at each metrics record is collective.
+     */
+    public static void attachToEveryRank(Trainer trainer, ProcessGroup group) {
+        if (group != null && group.size() > 1) {
+            trainer.addCallback(new RankTimings(group));
+        }
     }
 }

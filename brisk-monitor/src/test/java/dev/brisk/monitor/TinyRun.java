@@ -4,6 +4,7 @@ import dev.brisk.data.DataLoader;
 import dev.brisk.data.LoaderConfig;
 import dev.brisk.data.TensorDataset;
 import dev.brisk.data.sampler.Sampler;
+import dev.brisk.dist.ddp.GradientSync;
 import dev.brisk.nn.Linear;
 import dev.brisk.nn.Module;
 import dev.brisk.nn.ReLU;
@@ -44,15 +45,25 @@ public final class TinyRun {
     }
 
     public static DataLoader loader() {
-        LoaderConfig c = LoaderConfig.of(16, 11).withDropLast(true).withSampler(Sampler.sequential());
+        return loader(Sampler.sequential());
+    }
+
+    public static DataLoader loader(Sampler sampler) {
+        LoaderConfig c = LoaderConfig.of(16, 11).withDropLast(true).withSampler(sampler);
         return DataLoader.create(data(), TensorDataset.collate(), c);
     }
 
     /** A trainer of {@code steps} steps writing into {@code runDir} (may be null). */
     public static Trainer trainer(Module m, DataLoader train, long steps, Path runDir) {
+        return trainer(m, train, steps, runDir, 1, GradientSync.none());
+    }
+
+    /** The same, writing metrics every {@code logEvery} steps and synchronising gradients through {@code sync}. */
+    public static Trainer trainer(Module m, DataLoader train, long steps, Path runDir, int logEvery,
+                                  GradientSync sync) {
         Optimizer opt = Optimizer.of(Adam.adam(), 0.01, m.namedParameters(), 0);
-        TrainPlan plan = new TrainPlan(steps, 1, null, null, false, null, false, 10, 1, null);
+        TrainPlan plan = new TrainPlan(steps, 1, null, null, false, null, false, 10, logEvery, null);
         return new Trainer(m, new CrossEntropyLoss(), opt, LearningRate.of(new Schedule.Constant(0.01)),
-                Precision.FP32, train, null, plan, runDir, null, 1000, 1e9, null);
+                Precision.FP32, train, null, plan, runDir, null, 1000, 1e9, null, sync);
     }
 }

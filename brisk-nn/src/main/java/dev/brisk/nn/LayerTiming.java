@@ -9,20 +9,17 @@ import java.util.Objects;
 
 /**
  * Per-layer timing for profilers. {@link #instrument} wraps every child of every {@link Sequential} in the model in
- * a transparent timing wrapper (state dict and names unchanged, like {@link Checkpointed}). While
- * {@link Listener#recording()} is false the wrapper only forwards the call; while it is true it reports the
- * layer's forward time and marks, in the autograd graph, where the layer's backward starts (the gradient reaches
- * its output) and ends (the gradient reaches its input). The marks are identity ops that save nothing.
+ * a transparent timing wrapper (state dict and names unchanged, like {@link Checkpointed}) that reports the layer's
+ * forward time and marks, in the autograd graph, where the layer's backward starts (the gradient reaches its
+ * output) and ends (the gradient reaches its input). The marks are identity ops that save nothing.
  *
- * <p>A model is instrumented only when a profile was asked for, so the normal run pays nothing.
+ * <p>{@link Instrumentation#remove()} puts the original children back, so a profiler installs the wrappers only for
+ * the steps it records and the model runs its unprofiled forward path before and after them.
  */
 public final class LayerTiming {
 
     /** Receives the timings; every call is on the thread running forward or backward. */
     public interface Listener {
-        /** Whether to time now; checked once per layer call. */
-        boolean recording();
-
         void forward(String layer, long startNanos, long endNanos);
 
         /** The gradient reached the output of {@code layer}: its backward starts. */
@@ -32,16 +29,45 @@ public final class LayerTiming {
         void backwardEnd(String layer, long nanos);
     }
 
+    /** The wrappers one {@link #instrument} call put in place. */
+    public static final class Instrumentation {
+        private final List<String> layers = new ArrayList<>();
+        private final List<Sequential> parents = new ArrayList<>();
+        private final List<Integer> indices = new ArrayList<>();
+        private final List<Timed> wrappers = new ArrayList<>();
+        private boolean removed;
+
+        /** The names of the layers timed, in forward order of a depth-first walk. */
+        public List<String> layers() {
+            return List.copyOf(layers);
+        }
+
+        /**
+         * Puts every wrapped child back in its place (the same object as before), leaving the model as it was before
+         * {@link #instrument}. A child that was replaced again since is left alone. Idempotent.
+         */
+        public void remove() {
+            if (removed) {
+                return;
+            }
+            removed = true;
+            for (int k = wrappers.size() - 1; k >= 0; k--) {
+                Sequential s = parents.get(k);
+                int i = indices.get(k);
+                if (s.get(i) == wrappers.get(k)) {
+                    s.replace(i, wrappers.get(k).module);
+                }
+            }
+        }
+    }
+
     private LayerTiming() {
     }
 
-    /**
-     * Wraps the children of every Sequential in {@code model} (recursively) and returns the names of the layers
-     * timed, in forward order of a depth-first walk.
-     */
-    public static List<String> instrument(Module model, Listener listener) {
+    /** Wraps the children of every Sequential in {@code model} (recursively). */
+    public static Instrumentation instrument(Module model, Listener listener) {
         Objects.requireNonNull(listener, "listener");
-        List<String> names = new ArrayList<>();
+        Instrumentation done = new Instrumentation();
         List<Map.Entry<String, Module>> all = new ArrayList<>(model.namedModules().entrySet());
         for (Map.Entry<String, Module> e : all) {
             if (e.getValue() instanceof Sequential s) {
@@ -51,12 +77,16 @@ public final class LayerTiming {
                         continue;
                     }
                     String name = (e.getKey().isEmpty() ? "" : e.getKey() + ".") + i + " " + child.kind();
-                    s.replace(i, new Timed(child, name, listener));
-                    names.add(name);
+                    Timed wrapper = new Timed(child, name, listener);
+                    s.replace(i, wrapper);
+                    done.layers.add(name);
+                    done.parents.add(s);
+                    done.indices.add(i);
+                    done.wrappers.add(wrapper);
                 }
             }
         }
-        return names;
+        return done;
     }
 
     /** The transparent wrapper. */
@@ -74,9 +104,6 @@ public final class LayerTiming {
 
         @Override
         public Tensor forward(Tensor input) {
-            if (!listener.recording()) {
-                return module.forward(input);
-            }
             long t0 = System.nanoTime();
             Tensor x = input;
             if (Graph.needed(input)) {

@@ -240,8 +240,14 @@ public final class Trainer {
                     pendingMemory = null;
                 }
                 progress.step(epoch, batchInEpoch, last, lr);
-                if (metrics != null && (last.step() % plan.logEverySteps() == 0 || last.step() == 1)) {
-                    metrics.write(MetricsLog.stepRecord(last, epoch, lr, mfu(last), heapBytes()));
+                if (last.step() % plan.logEverySteps() == 0 || last.step() == 1) {
+                    ObjectNode record = MetricsLog.stepRecord(last, epoch, lr, mfu(last), heapBytes());
+                    for (TrainerCallback cb : callbacks) {
+                        cb.beforeStepRecord(this, last, record); // on every rank: may be collective
+                    }
+                    if (metrics != null) {
+                        metrics.write(record);
+                    }
                 }
                 if (plan.evalEverySteps() != null && last.step() % plan.evalEverySteps() == 0) {
                     lastEval = evaluate(epoch, last.step());

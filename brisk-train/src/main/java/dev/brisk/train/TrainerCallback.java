@@ -1,5 +1,7 @@
 package dev.brisk.train;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * Hooks into the {@link Trainer}'s loop, for features that watch or adjust a run without being part of the loop
  * (profilers, dashboards, pruning masks, quantization observers). Every method has an empty default, so a callback
@@ -14,6 +16,15 @@ public interface TrainerCallback {
 
     /** After each optimizer step (also after a step the loss scaler skipped; see {@link StepResult#skipped()}). */
     default void afterStep(Trainer trainer, StepResult result) {
+    }
+
+    /**
+     * At each step that gets a metrics record ({@code report.every_steps}, and step 1), after {@link #afterStep}, on
+     * every rank: a callback may add fields to {@code record} before the rank that writes metrics.jsonl writes it
+     * (on the other ranks the record is built and dropped). Every rank calls this at the same steps, so a callback
+     * may do collective work here, e.g. gather per-rank timings to rank 0.
+     */
+    default void beforeStepRecord(Trainer trainer, StepResult result, ObjectNode record) {
     }
 
     /** After each evaluation on the test split. */

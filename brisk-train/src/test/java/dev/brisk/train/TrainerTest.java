@@ -124,6 +124,41 @@ class TrainerTest {
     }
 
     @Test
+    void callbacksAddFieldsToTheMetricsRecordsAtTheReportSteps(@TempDir Path dir) throws Exception {
+        List<Long> calledWithoutRunDir = new java.util.ArrayList<>();
+        TrainerCallback tagger = new TrainerCallback() {
+            @Override
+            public void beforeStepRecord(Trainer trainer, StepResult r, com.fasterxml.jackson.databind.node.ObjectNode record) {
+                if (trainer.runDir() == null) {
+                    calledWithoutRunDir.add(r.step());
+                }
+                record.put("tag", "s" + r.step());
+            }
+        };
+        TrainPlan p = new TrainPlan(7, 1, null, null, false, null, false, 2, 3, null);
+        try (DataLoader l = loader(16, false)) {
+            Trainer t = trainer(model(3, false), l, p, dir);
+            t.addCallback(tagger);
+            t.fit();
+        }
+        try (DataLoader l = loader(16, false)) {
+            Trainer t = trainer(model(3, false), l, p, null);
+            t.addCallback(tagger);
+            t.fit();
+        }
+        List<String> tags = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"))) {
+            JsonNode o = new ObjectMapper().readTree(line);
+            if (!o.has("kind")) {
+                assertEquals("s" + o.path("step").asLong(), o.path("tag").asText(), line);
+                tags.add(o.path("tag").asText());
+            }
+        }
+        assertEquals(List.of("s1", "s3", "s6"), tags);
+        assertEquals(List.of(1L, 3L, 6L), calledWithoutRunDir, "called on a rank that writes no metrics too");
+    }
+
+    @Test
     void sameSeedSameConfigGivesBitIdenticalWeights() {
         Module a = model(3, true);
         Module b = model(3, true);

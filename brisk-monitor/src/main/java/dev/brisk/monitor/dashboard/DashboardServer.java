@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,10 +45,17 @@ public final class DashboardServer implements AutoCloseable {
             "uPlot.iife.min.js", "text/javascript; charset=utf-8",
             "uPlot.min.css", "text/css; charset=utf-8",
             "uPlot.LICENSE", "text/plain; charset=utf-8");
-    /** How often an event stream looks for new lines. */
-    static final long TAIL_MILLIS = 250;
+    /**
+     * How often an event stream looks for new lines. Sending costs the dashboard far more than looking (a poll that
+     * finds nothing is one stat), so lines are batched: the page redraws at most once a second anyway.
+     */
+    static final long TAIL_MILLIS = 1000;
     /** A comment line this often keeps idle connections open and notices closed ones. */
     static final long KEEPALIVE_MILLIS = 10_000;
+    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEPALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final List<Path> runs;
     private final HttpServer server;
@@ -205,7 +212,11 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
-    /** Server-sent events: every complete line of {@code metrics}, then the lines appended later. */
+    /**
+     * Server-sent events: every complete line of {@code metrics}, then the lines appended later. The file is
+     * followed by a {@link MetricsTail} (a stat per poll, only new bytes read) and each line is copied into its
+     * event as it is, without parsing or re-encoding.
+     */
     private void stream(HttpExchange ex, Path metrics) throws IOException {
         long offset = 0;
         String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
@@ -225,16 +236,27 @@ public final class DashboardServer implements AutoCloseable {
         OutputStream out = ex.getResponseBody();
         out.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
+        MetricsTail tail = new MetricsTail(metrics, offset);
+        ByteArrayOutputStream events = new ByteArrayOutputStream(4096);
+        MetricsTail.LineReceiver toEvent = (bytes, start, length, after) -> {
+            events.write(ID);
+            events.write(Long.toString(after).getBytes(StandardCharsets.US_ASCII));
+            events.write(DATA);
+            events.write(bytes, start, length);
+            events.write(END);
+        };
         long quietSince = System.currentTimeMillis();
         try {
             while (!closing) {
-                long before = offset;
-                offset = sendNewLines(out, metrics, offset);
+                events.reset();
+                int lines = tail.poll(toEvent);
                 long now = System.currentTimeMillis();
-                if (offset != before) {
+                if (lines > 0) {
+                    events.writeTo(out);
+                    out.flush();
                     quietSince = now;
                 } else if (now - quietSince >= KEEPALIVE_MILLIS) {
-                    out.write(":\n\n".getBytes(StandardCharsets.UTF_8)); // fails once the browser has gone
+                    out.write(KEEPALIVE); // fails once the browser has gone
                     out.flush();
                     quietSince = now;
                 }
@@ -243,42 +265,6 @@ public final class DashboardServer implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // the browser closed the page, or the server is stopping
         }
-    }
-
-    private static long sendNewLines(OutputStream out, Path metrics, long offset) throws IOException {
-        if (!Files.exists(metrics)) {
-            return offset;
-        }
-        byte[] chunk;
-        try (RandomAccessFile f = new RandomAccessFile(metrics.toFile(), "r")) {
-            long len = f.length();
-            if (len < offset) {
-                offset = 0; // the file was replaced: start over
-            }
-            if (len == offset) {
-                return offset;
-            }
-            f.seek(offset);
-            chunk = new byte[(int) Math.min(len - offset, 8 << 20)];
-            f.readFully(chunk);
-        }
-        int start = 0;
-        StringBuilder events = new StringBuilder();
-        for (int i = 0; i < chunk.length; i++) {
-            if (chunk[i] == '\n') {
-                String line = new String(chunk, start, i - start, StandardCharsets.UTF_8).trim();
-                long after = offset + i + 1;
-                if (!line.isEmpty()) {
-                    events.append("id: ").append(after).append('\n').append("data: ").append(line).append("\n\n");
-                }
-                start = i + 1;
-            }
-        }
-        if (!events.isEmpty()) {
-            out.write(events.toString().getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-        return offset + start; // a line still being written is sent once it is complete
     }
 
     private void sendResource(HttpExchange ex, String name, String type) throws IOException {

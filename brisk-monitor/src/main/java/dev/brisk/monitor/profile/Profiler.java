@@ -25,8 +25,10 @@ import java.util.Objects;
  * Records the steps of a {@link ProfileWindow} as a Chrome trace ({@code trace.json}) and a summary
  * ({@code profile.txt}): per step, the phases (data, forward, backward, exposed communication, optimizer) laid out
  * from the step's own timings; per layer, forward and backward spans (see {@link LayerTiming}); and every
- * backward op. Outside the window nothing is recorded: the op hook is unset and the layer wrappers only forward.
- * The files are written as soon as the window's last step is done (or when the run ends earlier).
+ * backward op. The layer wrappers and the op hook are installed just before the window's first step and removed
+ * after its last one (through the {@link TrainerCallback} hooks), so outside the window the model runs exactly its
+ * unprofiled forward and backward path. The files are written as soon as the window's last step is done (or when
+ * the run ends earlier).
  */
 public final class Profiler implements TrainerCallback, LayerTiming.Listener, OpTrace.Listener {
 
@@ -45,7 +47,7 @@ public final class Profiler implements TrainerCallback, LayerTiming.Listener, Op
     private final ChromeTrace trace = new ChromeTrace(System.nanoTime());
     private final Map<String, Deque<Long>> openBackward = new HashMap<>();
     private final Map<String, double[]> totals = new LinkedHashMap<>(); // name -> {ms, count}
-    private boolean recording;
+    private LayerTiming.Instrumentation layers; // non-null exactly while recording
     private long currentStep;
     private boolean written;
 
@@ -66,13 +68,12 @@ public final class Profiler implements TrainerCallback, LayerTiming.Listener, Op
 
     @Override
     public void onFitStart(Trainer trainer) {
-        LayerTiming.instrument(trainer.model(), this);
-        arm(trainer.step() + 1);
+        arm(trainer, trainer.step() + 1);
     }
 
     @Override
     public void afterStep(Trainer trainer, StepResult r) {
-        if (recording) {
+        if (recording()) {
             long end = System.nanoTime();
             long start = end - (long) (r.stepMs() * 1e6);
             trace.add(new ChromeTrace.Span(STEPS, "step " + r.step(), "step", start, end, r.step()));
@@ -85,7 +86,7 @@ public final class Profiler implements TrainerCallback, LayerTiming.Listener, Op
             phase("optimizer", t, r.optMs(), r.step());
             closeOpenBackward(bwdEnd);
         }
-        arm(r.step() + 1);
+        arm(trainer, r.step() + 1);
         if (!written && r.step() + 1 >= window.to()) {
             write(trainer);
         }
@@ -99,12 +100,12 @@ public final class Profiler implements TrainerCallback, LayerTiming.Listener, Op
         }
     }
 
-    // ---- hooks, called only while recording -------------------------------------------------------------------
-
-    @Override
+    /** Whether the wrappers and the op hook are in place (the next step is in the window). */
     public boolean recording() {
-        return recording;
+        return layers != null;
     }
+
+    // ---- hooks, called only while recording -------------------------------------------------------------------
 
     @Override
     public void forward(String layer, long startNanos, long endNanos) {
@@ -133,11 +134,12 @@ public final class Profiler implements TrainerCallback, LayerTiming.Listener, Op
 
     // ---- internals ----------------------------------------------------------------------------------------------
 
-    private void arm(long nextStep) {
+    /** Installs the wrappers and the op hook when {@code nextStep} is in the window, removes them when not. */
+    private void arm(Trainer trainer, long nextStep) {
         boolean on = window.contains(nextStep);
         currentStep = nextStep;
-        if (on && !recording) {
-            recording = true;
+        if (on && layers == null) {
+            layers = LayerTiming.instrument(trainer.model(), this);
             OpTrace.set(this);
         } else if (!on) {
             disarm();
@@ -145,7 +147,10 @@ public final class Profiler implements TrainerCallback, LayerTiming.Listener, Op
     }
 
     private void disarm() {
-        recording = false;
+        if (layers != null) {
+            layers.remove();
+            layers = null;
+        }
         if (OpTrace.get() == this) {
             OpTrace.set(null);
         }

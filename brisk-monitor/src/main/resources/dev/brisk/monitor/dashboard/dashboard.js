@@ -24,15 +24,27 @@
         { kind: "step", label: "exposed", value: r => r.comm_ms === undefined ? null : 100 * r.comm_ms / r.step_ms },
         { kind: "step", label: "total", value: r => r.comm_total_ms === undefined ? null : 100 * r.comm_total_ms / r.step_ms,
           dash: [6, 4] } ] },
+    // distributed runs: created once a record carries per-rank timings (rank 0 gathers them; RankTimings)
+    { id: "rank_step", title: "Per-rank step time (ms)", perRank: true,
+      value: (r, k) => r.rank_step_ms === undefined ? null : r.rank_step_ms[k] },
+    { id: "rank_comm", title: "Per-rank communication (% of step, exposed)", perRank: true,
+      value: (r, k) => r.rank_comm_ms === undefined || !(r.rank_step_ms[k] > 0) ? null
+                       : 100 * r.rank_comm_ms[k] / r.rank_step_ms[k] },
   ];
+  const REDRAW_MS = 2000; // at most one redraw every 2 s, none while the page is hidden
 
-  const state = { runs: [], records: [], received: 0, charts: {}, dirty: false };
+  const state = { runs: [], records: [], ranks: [], received: 0, charts: {}, timer: null, lastRedraw: 0 };
 
   function seriesOf(chart) {
     const out = [];
     state.runs.forEach((run, i) => {
       const prefix = state.runs.length > 1 ? run.name + " " : "";
-      if (chart.stacked) {
+      if (chart.perRank) {
+        for (let k = 0; k < state.ranks[i]; k++) {
+          out.push({ run: i, kind: "step", label: prefix + "rank " + k, value: r => chart.value(r, k),
+                     stroke: COLORS[(i * 4 + k) % COLORS.length], dash: i > 0 ? [6, 4] : undefined });
+        }
+      } else if (chart.stacked) {
         // cumulative sums, drawn from the total down so each band shows its phase
         for (let p = PHASES.length - 1; p >= 0; p--) {
           const upto = PHASES.slice(0, p + 1).map(x => x[0]);
@@ -48,31 +60,63 @@
     return out;
   }
 
-  /** uPlot's aligned columns: the union of the steps, null where a series has no value at a step. */
-  function columns(series) {
-    const rows = new Map();
-    series.forEach((s, c) => {
-      for (const r of state.records[s.run]) {
-        if ((r.kind || "step") !== s.kind || r.step === undefined) continue;
-        const v = s.value(r);
-        if (v === null || v === undefined || !isFinite(v)) continue;
-        if (!rows.has(r.step)) rows.set(r.step, new Array(series.length).fill(null));
-        rows.get(r.step)[c] = v;
+  /**
+   * uPlot's aligned columns, kept per chart and extended record by record: xs (the union of the steps, ascending),
+   * one y array per series (null where a series has no value at a step), and the row of each step.
+   */
+  function emptyColumns(n) {
+    return { xs: [], ys: Array.from({ length: n }, () => []), row: new Map() };
+  }
+
+  /** Adds one record of run {@code runIndex}; false when its step lies before the last one (rebuild instead). */
+  function addToColumns(cols, series, runIndex, r) {
+    if (r.step === undefined) return true;
+    const kind = r.kind || "step";
+    for (let j = 0; j < series.length; j++) {
+      const s = series[j];
+      if (s.run !== runIndex || s.kind !== kind) continue;
+      const v = s.value(r);
+      if (v === null || v === undefined || !isFinite(v)) continue;
+      let row = cols.row.get(r.step);
+      if (row === undefined) {
+        if (cols.xs.length > 0 && r.step < cols.xs[cols.xs.length - 1]) return false;
+        row = cols.xs.length;
+        cols.row.set(r.step, row);
+        cols.xs.push(r.step);
+        cols.ys.forEach(y => y.push(null));
       }
-    });
-    const xs = Array.from(rows.keys()).sort((a, b) => a - b);
-    const data = [xs];
-    series.forEach((s, c) => data.push(xs.map(x => rows.get(x)[c])));
-    return data;
+      cols.ys[j][row] = v;
+    }
+    return true;
+  }
+
+  /** All of the records, in step order: a new chart, or records that arrived out of step order. */
+  function buildColumns(series) {
+    const all = [];
+    state.records.forEach((recs, i) => recs.forEach(r => { if (r.step !== undefined) all.push([i, r]); }));
+    all.sort((a, b) => a[1].step - b[1].step); // stable: each run's records keep their order within a step
+    const cols = emptyColumns(series.length);
+    all.forEach(([i, r]) => addToColumns(cols, series, i, r));
+    return cols;
+  }
+
+  /** A copy for uPlot: the columns keep growing between redraws, the drawn data must not. */
+  function dataOf(cols) {
+    return [cols.xs.slice()].concat(cols.ys.map(y => y.slice()));
   }
 
   function makeChart(chart, parent) {
-    const box = document.createElement("div");
-    box.className = "chart";
-    box.id = "chart-" + chart.id;
-    box.innerHTML = "<h2></h2>";
-    box.querySelector("h2").textContent = chart.title;
-    parent.appendChild(box);
+    const old = state.charts[chart.id];
+    const box = old ? old.box : document.createElement("div");
+    if (old) {
+      old.plot.destroy();
+    } else {
+      box.className = "chart";
+      box.id = "chart-" + chart.id;
+      box.innerHTML = "<h2></h2>";
+      box.querySelector("h2").textContent = chart.title;
+      parent.appendChild(box);
+    }
     const series = seriesOf(chart);
     const opts = {
       width: 540, height: 220,
@@ -82,18 +126,36 @@
         label: s.label, stroke: s.stroke, fill: s.fill, dash: s.dash, width: 1.5, spanGaps: true,
         points: { show: s.kind === "eval" } }))),
     };
-    const plot = new uPlot(opts, columns(series), box);
-    state.charts[chart.id] = { chart, series, plot, box };
+    const cols = buildColumns(series);
+    const plot = new uPlot(opts, dataOf(cols), box);
+    box.dataset.points = String(cols.xs.length);
+    state.charts[chart.id] = { chart, series, plot, box, cols, stale: false, dirty: false };
   }
 
   function redraw() {
-    state.dirty = false;
+    state.timer = null;
+    if (document.hidden) return; // visibilitychange redraws when the page is shown again
+    state.lastRedraw = Date.now();
     for (const id in state.charts) {
       const c = state.charts[id];
-      c.plot.setData(columns(c.series));
+      if (c.stale) {
+        c.cols = buildColumns(c.series);
+        c.stale = false;
+      } else if (!c.dirty) {
+        continue;
+      }
+      c.dirty = false;
+      c.plot.setData(dataOf(c.cols));
       c.box.dataset.points = String(c.plot.data[0].length);
     }
     document.getElementById("status").textContent = state.received + " records";
+  }
+
+  /** Coalesces records (a finished run's whole history, or a live run's lines) into one redraw per REDRAW_MS. */
+  function scheduleRedraw() {
+    if (state.timer !== null) return;
+    const wait = Math.max(200, state.lastRedraw + REDRAW_MS - Date.now());
+    state.timer = setTimeout(redraw, wait);
   }
 
   function onRecord(runIndex, text) {
@@ -101,11 +163,19 @@
     try { r = JSON.parse(text); } catch (e) { return; }
     state.records[runIndex].push(r);
     state.received++;
-    if (!state.dirty) {
-      state.dirty = true;
-      setTimeout(redraw, 200); // coalesce a burst (the history of a finished run) into one redraw
+    if (Array.isArray(r.rank_step_ms) && r.rank_step_ms.length > state.ranks[runIndex]) {
+      state.ranks[runIndex] = r.rank_step_ms.length; // (re)create the per-rank charts with this run's ranks
+      CHARTS.filter(c => c.perRank).forEach(c => makeChart(c, document.getElementById("charts")));
     }
+    for (const id in state.charts) {
+      const c = state.charts[id];
+      if (!c.stale && !addToColumns(c.cols, c.series, runIndex, r)) c.stale = true;
+      c.dirty = true;
+    }
+    scheduleRedraw();
   }
+
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) scheduleRedraw(); });
 
   function loadReport(run, i) {
     fetch("/runs/" + i + "/report.txt").then(resp => resp.ok ? resp.text() : null).then(text => {
@@ -119,6 +189,7 @@
   fetch("/api/runs").then(r => r.json()).then(runs => {
     state.runs = runs;
     state.records = runs.map(() => []);
+    state.ranks = runs.map(() => 0);
     const legend = document.getElementById("runs");
     runs.forEach((run, i) => {
       const s = document.createElement("span");
@@ -129,7 +200,7 @@
       legend.appendChild(s);
     });
     const parent = document.getElementById("charts");
-    CHARTS.forEach(c => makeChart(c, parent));
+    CHARTS.filter(c => !c.perRank).forEach(c => makeChart(c, parent));
     runs.forEach((run, i) => {
       const es = new EventSource("/api/runs/" + i + "/events");
       es.onmessage = e => onRecord(i, e.data);
@@ -140,7 +211,10 @@
   // for tests and the console: how many records arrived, how many x values a chart shows
   window.briskDashboard = {
     records: () => state.received,
-    points: id => state.charts[id] ? state.charts[id].plot.data[0].length : -1,
+    // x values drawn at the last redraw (the columns themselves grow as records arrive, before the redraw)
+    points: id => state.charts[id] ? Number(state.charts[id].box.dataset.points || 0) : -1,
     charts: () => Object.keys(state.charts),
+    series: id => state.charts[id] ? state.charts[id].plot.series.slice(1).map(s => s.label) : [],
+    value: (id, series, i) => state.charts[id] ? state.charts[id].plot.data[series][i] : undefined,
   };
 })();

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard in a real headless browser (Debian's chromium; skipped where none is installed): the charts draw the
- * run's records, and a line appended to metrics.jsonl shows up without a reload. Leaves a screenshot in
- * target/dashboard.png.
+ * run's records, a line appended to metrics.jsonl shows up without a reload, and a distributed run's per-rank
+ * timings get their own charts. Leaves screenshots in target/dashboard.png and target/dashboard-ranks.png.
  */
 class DashboardBrowserTest {
 
@@ -62,6 +62,45 @@ class DashboardBrowserTest {
             Path shot = Path.of("target", "dashboard.png");
             page.screenshot(shot);
             assertTrue(Files.size(shot) > 10_000, "a screenshot of the page");
+        }
+    }
+
+    /** A step record of a 2-rank run: rank 1 computes longer, so rank 0 waits for it in communication. */
+    static String rankLine(int step) {
+        double comm0 = 3.0 + step % 3;
+        return stepLine(step).replace("}" + System.lineSeparator(), String.format(Locale.ROOT,
+                ",\"rank_step_ms\":[12.0,12.0],\"rank_data_ms\":[0.5,0.5],\"rank_comm_ms\":[%.1f,1.0],"
+                        + "\"rank_comm_total_ms\":[%.1f,4.0]}%n", comm0, comm0 + 3));
+    }
+
+    @Test
+    void aDistributedRunGetsPerRankCharts(@TempDir Path tmp) throws Exception {
+        Path browser = Cdp.findBrowser();
+        assumeTrue(browser != null, "no chromium on the PATH (apt-get install chromium)");
+        Path run = Files.createDirectories(tmp.resolve("run-ddp"));
+        StringBuilder lines = new StringBuilder();
+        for (int s = 1; s <= 20; s++) {
+            lines.append(rankLine(s));
+        }
+        Files.writeString(run.resolve("metrics.jsonl"), lines);
+        try (DashboardServer server = new DashboardServer(List.of(run), "127.0.0.1", 0);
+             Cdp page = new Cdp(browser, Files.createDirectories(tmp.resolve("profile")))) {
+            server.start();
+            page.navigate(server.url());
+            assertTrue(page.waitFor("window.briskDashboard !== undefined && briskDashboard.records() === 20"
+                    + " && briskDashboard.points('rank_comm') === 20", 60), "per-rank charts drawn: "
+                    + page.eval("JSON.stringify(briskDashboard.charts())"));
+            assertEquals(11, page.eval("document.querySelectorAll('.chart canvas').length").asInt(),
+                    "nine charts and two per-rank ones");
+            assertEquals("[\"rank 0\",\"rank 1\"]", page.eval("JSON.stringify(briskDashboard.series('rank_step'))")
+                    .asText());
+            assertEquals(20, page.eval("briskDashboard.points('rank_step')").asInt());
+            // step 5: rank 0 waited 3 + 5 % 3 = 5 ms of its 12 ms step, rank 1 1 ms
+            assertEquals(100 * 5.0 / 12, page.eval("briskDashboard.value('rank_comm', 1, 4)").asDouble(), 1e-9);
+            assertEquals(100 * 1.0 / 12, page.eval("briskDashboard.value('rank_comm', 2, 4)").asDouble(), 1e-9);
+            Files.writeString(run.resolve("metrics.jsonl"), rankLine(21), StandardOpenOption.APPEND);
+            assertTrue(page.waitFor("briskDashboard.points('rank_step') === 21", 30), "the appended line is charted");
+            page.screenshot(Path.of("target", "dashboard-ranks.png"));
         }
     }
 }

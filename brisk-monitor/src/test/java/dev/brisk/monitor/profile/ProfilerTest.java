@@ -2,17 +2,23 @@ package dev.brisk.monitor.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.brisk.data.DataLoader;
+import dev.brisk.monitor.RunMonitoring;
 import dev.brisk.monitor.TinyRun;
 import dev.brisk.nn.Module;
 import dev.brisk.tensor.OpTrace;
+import dev.brisk.train.StepResult;
 import dev.brisk.train.Trainer;
+import dev.brisk.train.TrainerCallback;
+import dev.brisk.train.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,6 +78,94 @@ class ProfilerTest {
     private static double startOf(Path trace, String name) throws Exception {
         return events(trace, Profiler.LAYERS).stream().filter(e -> e.path("name").asText().equals(name))
                 .mapToDouble(e -> e.path("ts").asDouble()).min().orElseThrow();
+    }
+
+    /** Every module of the model and each one's direct children, in order: the objects the forward path calls. */
+    private static List<Module> tree(Module m) {
+        List<Module> out = new ArrayList<>();
+        for (Module module : m.namedModules().values()) {
+            out.add(module);
+            out.addAll(module.namedChildren().values());
+        }
+        return out;
+    }
+
+    private static void assertSameTree(List<Module> expected, List<Module> actual, String when) {
+        assertEquals(expected.size(), actual.size(), when);
+        for (int i = 0; i < expected.size(); i++) {
+            assertSame(expected.get(i), actual.get(i), when + ": module " + i);
+        }
+    }
+
+    /** Checks after every step that the model is wrapped exactly while the next step is in {@code window}. */
+    private static final class TreeCheck implements TrainerCallback {
+        final Module model;
+        final List<Module> original;
+        final ProfileWindow window;
+        final List<Long> wrappedBefore = new ArrayList<>();
+
+        TreeCheck(Module model, ProfileWindow window) {
+            this.model = model;
+            this.original = tree(model);
+            this.window = window;
+        }
+
+        @Override
+        public void onFitStart(Trainer trainer) {
+            check(trainer.step() + 1);
+        }
+
+        @Override
+        public void afterStep(Trainer trainer, StepResult r) {
+            check(r.step() + 1);
+        }
+
+        void check(long next) {
+            if (window != null && window.contains(next)) {
+                wrappedBefore.add(next);
+                assertNotSame(original.get(1), tree(model).get(1), "wrapped before step " + next);
+                assertTrue(OpTrace.get() instanceof Profiler, "op hook set before step " + next);
+            } else {
+                assertSameTree(original, tree(model), "before step " + next);
+                assertNull(OpTrace.get(), "no op hook before step " + next);
+            }
+        }
+    }
+
+    @Test
+    void outsideTheWindowTheModelIsTheUnprofiledOne(@TempDir Path dir) throws Exception {
+        Module m = TinyRun.model();
+        ProfileWindow window = new ProfileWindow(3, 5);
+        TreeCheck check = new TreeCheck(m, window);
+        try (DataLoader l = TinyRun.loader()) {
+            Trainer t = TinyRun.trainer(m, l, 7, dir);
+            t.addCallback(new Profiler(window, null, null));
+            t.addCallback(check);
+            t.fit();
+        }
+        assertEquals(List.of(3L, 4L), check.wrappedBefore, "wrapped for the window's steps only");
+        assertSameTree(check.original, tree(m), "after the run");
+        Path trace = dir.resolve(Profiler.TRACE_FILE);
+        assertEquals(List.of("step 3", "step 4"),
+                events(trace, Profiler.STEPS).stream().map(e -> e.path("name").asText()).toList());
+        List<String> layers = events(trace, Profiler.LAYERS).stream().map(e -> e.path("name").asText()).toList();
+        assertEquals(2, layers.stream().filter("0 Linear forward"::equals).count(), layers.toString());
+        assertEquals(2, layers.stream().filter("2 Linear backward"::equals).count(), layers.toString());
+        assertFalse(events(trace, Profiler.OPS).isEmpty(), "backward ops of the window are recorded");
+    }
+
+    @Test
+    void withoutAProfileNothingIsInstalled(@TempDir Path dir) throws Exception {
+        Module m = TinyRun.model();
+        TreeCheck check = new TreeCheck(m, null);
+        try (DataLoader l = TinyRun.loader()) {
+            Trainer t = TinyRun.trainer(m, l, 4, dir);
+            RunMonitoring.attach(t, ConfigLoader.load(List.of()), 1, 0, 1e9, null, null);
+            t.addCallback(check);
+            t.fit();
+        }
+        assertSameTree(check.original, tree(m), "after the run");
+        assertFalse(Files.exists(dir.resolve(Profiler.TRACE_FILE)));
     }
 
     @Test
