@@ -280,6 +280,10 @@ public final class Trainer {
                 o.put("message", e.getMessage());
                 metrics.write(o);
             }
+            notifyError(e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            notifyError(e);
             throw e;
         } finally {
             if (metrics != null) {
@@ -293,6 +297,16 @@ public final class Trainer {
             cb.onFitEnd(this, summary);
         }
         return summary;
+    }
+
+    private void notifyError(Throwable error) {
+        for (TrainerCallback cb : callbacks) {
+            try {
+                cb.onFitError(this, error);
+            } catch (RuntimeException | Error e) {
+                error.addSuppressed(e);
+            }
+        }
     }
 
     private boolean stoppedEarly() {

@@ -34,4 +34,12 @@ public interface TrainerCallback {
     /** When {@link Trainer#fit()} returns normally (not when it throws). */
     default void onFitEnd(Trainer trainer, Trainer.Summary summary) {
     }
+
+    /**
+     * When {@link Trainer#fit()} throws, before the error propagates: a callback gives back what it changed (a
+     * profiler restores the model it instrumented). What a callback throws here is added to {@code error} as
+     * suppressed, and the other callbacks still run.
+     */
+    default void onFitError(Trainer trainer, Throwable error) {
+    }
 }

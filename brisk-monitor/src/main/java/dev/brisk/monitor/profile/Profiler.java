@@ -100,6 +100,12 @@ public final class Profiler implements TrainerCallback, LayerTiming.Listener, Op
         }
     }
 
+    /** A failed run: the model gets its own modules back (the trace of what was recorded is not written). */
+    @Override
+    public void onFitError(Trainer trainer, Throwable error) {
+        disarm();
+    }
+
     /** Whether the wrappers and the op hook are in place (the next step is in the window). */
     public boolean recording() {
         return layers != null;

@@ -155,6 +155,29 @@ class ProfilerTest {
     }
 
     @Test
+    void aRunThatFailsInsideTheWindowGetsItsModelBack(@TempDir Path dir) throws Exception {
+        Module m = TinyRun.model();
+        List<Module> original = tree(m);
+        try (DataLoader l = TinyRun.loader()) {
+            Trainer t = TinyRun.trainer(m, l, 7, dir);
+            t.addCallback(new Profiler(new ProfileWindow(2, 5), null, null));
+            t.addCallback(new TrainerCallback() {
+                @Override
+                public void afterStep(Trainer trainer, StepResult r) {
+                    if (r.step() == 3) {
+                        assertNotSame(original.get(1), tree(m).get(1), "wrapped inside the window");
+                        throw new IllegalStateException("failure inside the window");
+                    }
+                }
+            });
+            IllegalStateException e = assertThrows(IllegalStateException.class, t::fit);
+            assertEquals("failure inside the window", e.getMessage());
+        }
+        assertSameTree(original, tree(m), "after the failed run");
+        assertNull(OpTrace.get(), "no op hook left behind");
+    }
+
+    @Test
     void withoutAProfileNothingIsInstalled(@TempDir Path dir) throws Exception {
         Module m = TinyRun.model();
         TreeCheck check = new TreeCheck(m, null);
