@@ -21,6 +21,8 @@ import java.util.Objects;
  *   <tr><td>{@code BRISK_DIST_TIMEOUT}</td><td>seconds per operation and for the rendezvous (default 300)</td></tr>
  *   <tr><td>{@code BRISK_JOB_ID}, {@code BRISK_GENERATION}</td><td>prefix of every store key; the launcher bumps
  *       the generation on each restart (defaults {@code brisk}, 0)</td></tr>
+ *   <tr><td>{@code BRISK_DIST_SHM}</td><td>{@code 0} keeps ring neighbours on one host on TCP instead of shared
+ *       memory (read by {@link SharedMemory}; default on)</td></tr>
  *   <tr><td>{@code BRISK_BIND_ADDR}</td><td>interface the store and mesh listen on; unset means loopback, and a
  *       non-loopback master address then needs it set explicitly</td></tr>
  * </table>
