@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * GFLOP/s = MFLOP / (µs/op) · 1000 ÷ 1000, i.e. MFLOP / ms. Per image, conv2 is a GEMM of (64 × 288)·(288 × 121),
  * conv1 of (32 × 9)·(9 × 676): k = 9 leaves the FMA pipes mostly waiting on loads and stores of C, so conv1
  * cannot reach the GEMM rate and is bounded by writing its 5.5 MB output. The limit to compare with is the GEMM
- * n = 1024 rate measured in the same session ({@code ./brisk bench gemm --n 1024}).
+ * n = 1024 rate measured in the same run ({@code ./brisk bench gemm --n 1024}).
  * Max-pool 2×2/2: pool1 reads (64, 32, 26, 26) = 5.5 MB and writes 1.4 MB of values + 1.4 MB of indices;
  * pool2 reads (64, 64, 11, 11) = 2 MB. Bytes moved / time is the figure of merit there.
  *

@@ -46,7 +46,7 @@ public final class TcpGroup implements ProcessGroup, PeerLink.Failures {
      * Floats per frame: 1 MiB by default, Gloo's segment (system property {@code brisk.dist.segmentBytes}, clamped to
      * [4 KiB, {@link Frame#MAX_PAYLOAD}]). Each frame costs thread hand-offs (op thread → writer, reader → op
      * thread); on a 2-core VM, 2-rank all-reduce of 100 MB measured busbw 1.05–1.53 GB/s with 1 MiB frames against
-     * 0.94–1.07 with 256 KiB, alternating in one session.
+     * 0.94–1.07 with 256 KiB, in alternating runs.
      */
     private static final int SEGMENT = Math.clamp(Integer.getInteger("brisk.dist.segmentBytes", 1 << 20),
             4 << 10, Frame.MAX_PAYLOAD) / Float.BYTES;
