@@ -65,15 +65,26 @@ final class SharedMemory {
                 offered.put(peer, offer(env, store, boot, r, peer, out));
             }
         }
-        for (int peer : neighbours) {
-            if (peer < r) {
-                accept(env, store, boot, peer, r, out, deadline);
+        try {
+            for (int peer : neighbours) {
+                if (peer < r) {
+                    accept(env, store, boot, peer, r, out, deadline);
+                }
             }
+            for (Map.Entry<Integer, Path> e : offered.entrySet()) {
+                settle(env, store, r, e.getKey(), e.getValue(), out, deadline);
+            }
+            return out;
+        } catch (RuntimeException e) { // a peer gone during set-up: the rendezvous fails; leave nothing mapped
+            for (ShmChannel c : out) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+            throw e;
+        } finally { // and nothing behind in /dev/shm
+            offered.values().forEach(SharedMemory::delete);
         }
-        for (Map.Entry<Integer, Path> e : offered.entrySet()) {
-            settle(env, store, r, e.getKey(), e.getValue(), out, deadline);
-        }
-        return out;
     }
 
     private static String pairKey(DistEnv env, String what, int a, int b) {

@@ -119,6 +119,29 @@ class ShmChannelTest {
     }
 
     @Test
+    @Timeout(30)
+    void aNeighbourThatNeverShowsUpFailsTheSetUpAndLeavesNoFileBehind() throws Exception {
+        assumeTrue(Ranks.SHM_AVAILABLE);
+        String job = "shm-gone-" + System.nanoTime();
+        TcpStore server = Ranks.store(3, job);
+        try (StoreClient store = StoreClient.connect("127.0.0.1", server.port(), Ranks.TOKEN, 1, job, 0,
+                System.nanoTime() + 10_000_000_000L)) {
+            DistEnv env = Ranks.env(1, 3, server.port(), Duration.ofSeconds(1), job);
+            // rank 1 of 3 creates its file for rank 2, then waits for rank 0's offer, which never comes
+            DistributedException e = assertThrows(DistributedException.class,
+                    () -> SharedMemory.negotiate(env, store, true, System.nanoTime() + 1_000_000_000L));
+            assertEquals(0, e.failedRank(), e.getMessage());
+            assertTrue(store.get(job + "/0/shm/1-2") != null, "the offer to rank 2 was made");
+        } finally {
+            server.close();
+        }
+        try (var files = Files.list(Path.of("/dev/shm"))) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("brisk-" + job)),
+                    "the creator removes its file when the set-up fails");
+        }
+    }
+
+    @Test
     @Timeout(60)
     void ranksThatDisagreeOnSharedMemoryBothUseTcp() {
         assumeTrue(Ranks.SHM_AVAILABLE);
