@@ -22,15 +22,12 @@ import dev.brisk.train.config.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code brisk prune RUN_DIR --sparsity S [--structured] [--global] [--gradual] [--norm l1|l2] [--finetune-epochs E]
@@ -42,8 +39,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "prune", description = "Prune a trained run's model into a new run (see docs/COMPRESSION.md).")
 final class PruneCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RUN_DIR")
-    Path source;
+    @Mixin
+    SavedRunOptions input = new SavedRunOptions();
 
     @Option(names = "--sparsity", required = true, paramLabel = "S",
             description = "fraction of weights (unstructured) or channels/neurons (--structured) to remove, in [0, 1)")
@@ -64,16 +61,6 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--finetune-epochs", paramLabel = "E", description = "epochs of training after pruning (default 0)")
     int finetuneEpochs;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key for the fine-tune")
-    List<String> sets = new ArrayList<>();
-
-    @Option(names = "--run-dir", paramLabel = "OUT", description = "output run directory (default runs/<timestamp>)")
-    Path runDir;
-
-    @Option(names = "--timing-batches", paramLabel = "N",
-            description = "test batches timed for inference samples/s (training: N/2; default 40)")
-    int timingBatches = Compare.DEFAULT_TIMING_BATCHES;
 
     @Mixin
     Main.RuntimeOptions runtime = new Main.RuntimeOptions();
@@ -96,22 +83,17 @@ final class PruneCommand implements Callable<Integer> {
             case "l2" -> StructuredPruner.Norm.L2;
             default -> throw new UsageException("--norm must be l1 or l2, got " + norm);
         };
-        SavedRun saved;
-        try {
-            saved = SavedRun.read(source, sets);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        Path out = runDir != null ? runDir : RunDirs.fresh();
+        SavedRun saved = input.read();
+        Path out = input.out();
         TrainConfig config = saved.config();
         try (TrainingRun run = new TrainingRun(config, true)) {
             Module model = run.model();
             model.loadStateDict(saved.weights(), true);
-            System.out.printf(Locale.ROOT, "brisk prune: %s (%s) at sparsity %.2f, %s%n", source,
+            System.out.printf(Locale.ROOT, "brisk prune: %s (%s) at sparsity %.2f, %s%n", input.source,
                     saved.checkpoint().getFileName(), sparsity, structured ? "structured (" + rank + " norm)"
                             : global ? "unstructured, global threshold" : "unstructured, per layer");
             Measurement before = Compare.measure(run, model, config,
-                    saved.checkpoint().resolve("model.safetensors"), model.numParameters(), timingBatches);
+                    saved.checkpoint().resolve("model.safetensors"), model.numParameters(), input.timingBatches);
 
             ModelConfig prunedModel = config.model();
             Map<String, Tensor> prunedWeights;
@@ -145,7 +127,7 @@ final class PruneCommand implements Callable<Integer> {
                 }
                 Path file = Checkpoints.latest(out).orElseThrow().resolve("model.safetensors");
                 long params = tuned.model().numParameters();
-                Measurement after = Compare.measure(tuned, tuned.model(), outConfig, file, params, timingBatches);
+                Measurement after = Compare.measure(tuned, tuned.model(), outConfig, file, params, input.timingBatches);
                 System.out.print(Measurement.table("original", before, "pruned", after));
                 double zeros = zeroFraction(tuned.model());
                 System.out.printf(Locale.ROOT, "  weight sparsity      %.4f (zeros among weights with ≥ 2 dims)%n", zeros);
@@ -206,7 +188,7 @@ final class PruneCommand implements Callable<Integer> {
     private void writeReport(Path out, Measurement before, Measurement after, double zeros) throws IOException {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("kind", "prune");
-        o.put("source", source.toString());
+        o.put("source", input.source.toString());
         o.put("sparsity", sparsity);
         o.put("structured", structured);
         o.put("gradual", gradual);

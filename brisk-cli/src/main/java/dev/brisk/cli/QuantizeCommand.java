@@ -25,7 +25,6 @@ import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code brisk quantize RUN_DIR [--calibration minmax|percentile] [--percentile P] [--calibration-batches N]
@@ -37,8 +36,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "quantize", description = "Int8 post-training quantization of a trained run (see docs/COMPRESSION.md).")
 final class QuantizeCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RUN_DIR")
-    Path source;
+    @Mixin
+    SavedRunOptions input = new SavedRunOptions();
 
     @Option(names = "--calibration", paramLabel = "minmax|percentile",
             description = "activation range estimate (default percentile)")
@@ -49,16 +48,6 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--calibration-batches", paramLabel = "N", description = "training batches to calibrate on (default 8)")
     int batches = 8;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key (e.g. data.batch_size)")
-    List<String> sets = new ArrayList<>();
-
-    @Option(names = "--run-dir", paramLabel = "OUT", description = "output directory (default runs/<timestamp>)")
-    Path runDir;
-
-    @Option(names = "--timing-batches", paramLabel = "N",
-            description = "test batches timed for inference samples/s (training: N/2; default 40)")
-    int timingBatches = Compare.DEFAULT_TIMING_BATCHES;
 
     @Mixin
     Main.RuntimeOptions runtime = new Main.RuntimeOptions();
@@ -79,22 +68,17 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             default -> throw new UsageException("--calibration must be minmax or percentile, got " + calibration);
         };
-        SavedRun saved;
-        try {
-            saved = SavedRun.read(source, sets);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        Path out = runDir != null ? runDir : RunDirs.fresh();
+        SavedRun saved = input.read();
+        Path out = input.out();
         TrainConfig config = saved.config();
         try (TrainingRun run = new TrainingRun(config, true)) {
             Module model = run.model();
             model.loadStateDict(saved.weights(), true);
-            System.out.printf(Locale.ROOT, "brisk quantize: %s (%s), %s calibration on %d training batches%n", source,
-                    saved.checkpoint().getFileName(), calibration.equals("minmax") ? "min/max"
+            System.out.printf(Locale.ROOT, "brisk quantize: %s (%s), %s calibration on %d training batches%n",
+                    input.source, saved.checkpoint().getFileName(), calibration.equals("minmax") ? "min/max"
                             : "p" + percentile, batches);
             Measurement before = Compare.measure(run, model, null, saved.checkpoint().resolve("model.safetensors"),
-                    model.numParameters(), timingBatches);
+                    model.numParameters(), input.timingBatches);
             List<Tensor> calib = new ArrayList<>();
             for (Batch b : run.trainLoader().epoch(0)) {
                 if (calib.size() == batches) {
@@ -106,17 +90,17 @@ final class QuantizeCommand implements Callable<Integer> {
             try {
                 q = PostTrainingQuantizer.quantize(SavedRun.asStack(model), calib, observers);
             } catch (IllegalArgumentException e) {
-                throw new UsageException(source + ": " + e.getMessage());
+                throw new UsageException(input.source + ": " + e.getMessage());
             }
             RunDirs.writeConfig(out, config);
             Path file = out.resolve(Int8Format.FILE);
             Int8Format.write(file, q);
             Int8Model loaded = Int8Format.read(file);
-            Measurement after = Compare.measure(run, loaded, null, file, loaded.weightCount(), timingBatches);
+            Measurement after = Compare.measure(run, loaded, null, file, loaded.weightCount(), input.timingBatches);
             System.out.print(Measurement.table("fp32", before, "int8", after));
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("kind", "quantize");
-            o.put("source", source.toString());
+            o.put("source", input.source.toString());
             o.put("calibration", calibration);
             if (calibration.equals("percentile")) {
                 o.put("percentile", percentile);
