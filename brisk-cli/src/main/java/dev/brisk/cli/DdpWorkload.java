@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brisk.data.Batch;
 import dev.brisk.dist.DistEnv;
+import dev.brisk.dist.LocalRanks;
 import dev.brisk.dist.ProcessGroup;
 import dev.brisk.dist.Rendezvous;
 import dev.brisk.dist.ddp.GradientSync;
@@ -12,23 +13,14 @@ import dev.brisk.train.StepResult;
 import dev.brisk.train.TrainStep;
 import dev.brisk.train.TrainingRun;
 import dev.brisk.train.config.TrainConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -109,86 +101,20 @@ final class DdpWorkload {
         return out;
     }
 
-    /** Starts the two ranks (this JVM's java and class path), waits (bounded), returns rank 0's numbers. */
+    /** Starts the two ranks (this JVM's java, class path and -Xmx), waits (bounded), returns rank 0's numbers. */
     private ObjectNode spawn() {
-        List<Process> procs = new ArrayList<>();
-        AtomicReference<String> result = new AtomicReference<>();
-        List<Thread> pumps = new ArrayList<>();
+        List<String> heap = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xmx")).toList();
         try {
-            int port;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = probe.getLocalPort();
-            }
-            String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            for (int r = 0; r < 2; r++) {
-                List<String> cmd = new ArrayList<>(List.of(java));
-                for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                    if (a.startsWith("--add-modules") || a.startsWith("--enable-native-access")
-                            || a.startsWith("-Xmx")) {
-                        cmd.add(a);
-                    }
-                }
-                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DdpWorkload.class.getName(),
-                        precision, Double.toString(seconds), steps == null ? "0" : steps.toString(),
-                        Integer.toString(zero), compression));
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-                var env = pb.environment();
-                env.put("RANK", Integer.toString(r));
-                env.put("WORLD_SIZE", "2");
-                env.put("LOCAL_RANK", Integer.toString(r));
-                env.put("BRISK_MASTER_ADDR", "127.0.0.1");
-                env.put("BRISK_MASTER_PORT", Integer.toString(port));
-                env.put("BRISK_DIST_TOKEN", token);
-                env.put("BRISK_DIST_TIMEOUT", "120");
-                env.put("BRISK_JOB_ID", "bench-ddp");
-                Process p = pb.start();
-                procs.add(p);
-                int rank = r;
-                pumps.add(Thread.ofPlatform().daemon().name("brisk-ddp-pump-" + r).start(() -> pump(p, rank,
-                        result)));
-            }
-            for (int r = 0; r < 2; r++) {
-                if (!procs.get(r).waitFor(10, TimeUnit.MINUTES)) {
-                    throw new IllegalStateException("ddp benchmark rank " + r + " did not finish within 10 minutes");
-                }
-            }
-            for (Thread t : pumps) {
-                t.join(5_000);
-            }
-            for (int r = 0; r < 2; r++) {
-                if (procs.get(r).exitValue() != 0) {
-                    throw new IllegalStateException("ddp benchmark rank " + r + " exited with "
-                            + procs.get(r).exitValue());
-                }
-            }
-            String line = result.get();
-            if (line == null) {
-                throw new IllegalStateException("ddp benchmark rank 0 printed no result");
-            }
-            return (ObjectNode) new ObjectMapper().readTree(line.substring(RESULT.length()));
+            String line = LocalRanks.run(2, heap, DdpWorkload.class, List.of(precision, Double.toString(seconds),
+                    steps == null ? "0" : steps.toString(), Integer.toString(zero), compression), Map.of(), "bench-ddp",
+                    RESULT, System.out);
+            return (ObjectNode) new ObjectMapper().readTree(line);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        } finally {
-            procs.forEach(Process::destroyForcibly);
-        }
-    }
-
-    private static void pump(Process p, int rank, AtomicReference<String> result) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (line.startsWith(RESULT)) {
-                    result.set(line);
-                } else {
-                    System.out.println("[rank " + rank + "] " + line);
-                }
-            }
-        } catch (IOException ignored) {
-            // the process is gone
         }
     }
 

@@ -1,26 +1,15 @@
 package dev.brisk.dist;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -101,81 +90,13 @@ public final class AllReduceBenchmark {
         if (nproc < 2 || floats < 1 || iters < 1) {
             throw new IllegalArgumentException("need nproc >= 2, floats >= 1, iters >= 1");
         }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long heapMb = Math.max(256, 3L * floats * 4 / (1 << 20) + 256);
-        List<Process> procs = new ArrayList<>();
-        List<Thread> pumps = new ArrayList<>();
-        AtomicReference<String> result = new AtomicReference<>();
-        try {
-            for (int r = 0; r < nproc; r++) {
-                List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heapMb + "m"));
-                for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                    if (a.startsWith("--add-modules") || a.startsWith("--enable-native-access")) {
-                        cmd.add(a);
-                    }
-                }
-                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AllReduceBenchmark.class.getName(),
-                        "--worker", Integer.toString(floats), Integer.toString(iters)));
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-                Map<String, String> env = pb.environment();
-                env.put("RANK", Integer.toString(r));
-                env.put("WORLD_SIZE", Integer.toString(nproc));
-                env.put("LOCAL_RANK", Integer.toString(r));
-                env.put("BRISK_MASTER_ADDR", "127.0.0.1");
-                env.put("BRISK_MASTER_PORT", Integer.toString(port));
-                env.put("BRISK_DIST_TOKEN", token);
-                env.put("BRISK_DIST_TIMEOUT", "120");
-                env.put("BRISK_JOB_ID", "bench-allreduce");
-                env.put("BRISK_DIST_SHM", shm ? "1" : "0");
-                Process p = pb.start();
-                procs.add(p);
-                int rank = r;
-                Thread t = Thread.ofPlatform().daemon().name("brisk-bench-pump-" + r).start(() -> pump(p, rank, result));
-                pumps.add(t);
-            }
-            for (Process p : procs) {
-                if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                    throw new IOException("benchmark worker did not finish within 10 minutes");
-                }
-            }
-            for (Thread t : pumps) {
-                t.join(5_000);
-            }
-            for (int r = 0; r < nproc; r++) {
-                if (procs.get(r).exitValue() != 0) {
-                    throw new IOException("benchmark rank " + r + " exited with " + procs.get(r).exitValue());
-                }
-            }
-        } finally {
-            procs.forEach(Process::destroyForcibly);
-        }
-        String line = result.get();
-        if (line == null) {
-            throw new IOException("rank 0 printed no result");
-        }
+        String line = LocalRanks.run(nproc, List.of("-Xmx" + heapMb + "m"), AllReduceBenchmark.class,
+                List.of("--worker", Integer.toString(floats), Integer.toString(iters)),
+                Map.of("BRISK_DIST_SHM", shm ? "1" : "0"), "bench-allreduce", RESULT, System.err);
         Matcher transport = Pattern.compile("\\btransport=(\\w+)").matcher(line);
-        return new Result(nproc, floats, iters, transport.find() ? transport.group(1) : "?", number(line, "t"), number(line, "algbw"), number(line, "busbw"),
-                number(line, "socket"));
-    }
-
-    private static void pump(Process p, int rank, AtomicReference<String> result) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (line.startsWith(RESULT)) {
-                    result.set(line);
-                } else {
-                    System.err.println("[rank " + rank + "] " + line);
-                }
-            }
-        } catch (IOException ignored) {
-            // the process is gone
-        }
+        return new Result(nproc, floats, iters, transport.find() ? transport.group(1) : "?", number(line, "t"),
+                number(line, "algbw"), number(line, "busbw"), number(line, "socket"));
     }
 
     private static double number(String line, String key) {
